@@ -1,0 +1,212 @@
+"""Builders for tests: real rows made through the real lifecycle, never hand-set statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from visits import lifecycle
+from visits.access import forget_object_perms, forget_roles
+from visits.enums import Reason, Role, Status, VisitType
+from visits.models import Contact, Household, Membership, Pupil, School, Trust, User, Visit
+
+PASSWORD = "test-password-123"
+_seq = itertools.count(1)
+
+
+def make_trust(name: str = "Test Trust") -> Trust:
+    return Trust.objects.get_or_create(slug=name.lower().replace(" ", "-"), defaults={"name": name})[0]
+
+
+def make_school(name: str = "Holy Cross", trust: Trust | None = None, **settings) -> School:
+    n = next(_seq)
+    return School.objects.create(
+        trust=trust or make_trust(),
+        name=name,
+        slug=f"{name.lower().replace(' ', '-')}-{n}",
+        phone="0161 496 0000",
+        **settings,
+    )
+
+
+def make_user(username: str, school: School | None = None, *roles: str, **extra) -> User:
+    first, _, last = username.partition(".")
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.org",
+        first_name=first.title(),
+        last_name=(last or "Staff").title(),
+        mobile=extra.pop("mobile", "07700 900123"),
+        **extra,
+    )
+    for role in roles:
+        Membership.objects.create(user=user, school=school, role=role)
+    return user
+
+
+def make_household(school: School, name: str | None = None) -> Household:
+    n = next(_seq)
+    household = Household.objects.create(
+        school=school,
+        name=name or f"Family {n}",
+        address_line1=f"{n} Test Street",
+        town="Manchester",
+        postcode="M14 5AB",
+    )
+    Contact.objects.create(
+        household=household, first_name="Pat", last_name=f"Parent{n}", relationship="Mother", parental_responsibility=True
+    )
+    return household
+
+
+def make_pupil(household: Household, first_name: str = "Sam") -> Pupil:
+    n = next(_seq)
+    return Pupil.objects.create(
+        school=household.school,
+        household=household,
+        first_name=first_name,
+        last_name=f"Pupil{n}",
+        date_of_birth=dt.date(2017, 5, 1),
+        year_group="Year 3",
+        mis_id=f"MIS{n:05d}",
+    )
+
+
+def visit_fields(lead_visitor: User, second_visitor: User | None = None, *, start: dt.datetime | None = None, **overrides) -> dict:
+    start = start or (timezone.now() + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    fields = {
+        "visit_type": VisitType.PLANNED,
+        "purpose": "Talk about attendance and agree a plan.",
+        "why_not_in_school": "Parent cannot come in: caring for a baby.",
+        "person_visited": "Pat Parent",
+        "address_line1": "1 Test Street",
+        "town": "Manchester",
+        "postcode": "M14 5AB",
+        "scheduled_start": start,
+        "expected_end": start + dt.timedelta(hours=1),
+        "lead_visitor": lead_visitor,
+        "lead_visitor_role": "Family wellbeing worker",
+        "second_visitor": second_visitor,
+        "second_visitor_role": "Teacher" if second_visitor else "",
+        "lone_visit_reason": "" if second_visitor else "Only one member of staff free; known family.",
+        "code_word": "bluebell",
+        "family_informed": True,
+        "appointment_method": "phone",
+    }
+    fields.update(overrides)
+    return fields
+
+
+@dataclass
+class Cast:
+    """The fixed cast of users the suite uses (STYLE.md practice 13)."""
+
+    school: School
+    other_school: School
+    office: User
+    lead: User
+    deputy: User
+    visitor: User  # lead visitor on `make_visit` visits
+    second: User  # second visitor on them
+    bystander: User  # visiting staff at the school, not on the visit
+    head: User
+    trust_admin: User
+    other_office: User
+    other_lead: User
+    other_visitor: User
+    other_head: User
+    household: Household
+    pupil: Pupil
+
+    def make_visit(self, status: str = Status.REQUESTED, *, requester: User | None = None, **overrides) -> Visit:
+        """A visit of `school` brought to `status` through the lifecycle, as real users would."""
+        requester = requester or self.office
+        visit = lifecycle.create_request(
+            requester,
+            self.school,
+            self.household,
+            visit_fields(self.visitor, overrides.pop("second_visitor", self.second), **overrides),
+            pupils=[self.pupil],
+            reasons=[Reason.ATTENDANCE],
+        )
+        return advance(visit, status, self)
+
+    def users(self) -> dict[str, User]:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "office", "lead", "deputy", "visitor", "second", "bystander", "head", "trust_admin",
+                "other_office", "other_lead", "other_visitor", "other_head",
+            )
+        }
+
+
+def advance(visit: Visit, status: str, cast: Cast) -> Visit:
+    """Drive `visit` from draft to `status` by the normal path."""
+    path = {
+        Status.DRAFT: [],
+        Status.REQUESTED: ["submit"],
+        Status.SENT_BACK: ["submit", "send_back"],
+        Status.DECLINED: ["submit", "decline"],
+        Status.CANCELLED: ["cancel"],
+        Status.AUTHORISED: ["submit", "authorise"],
+        Status.IN_PROGRESS: ["submit", "authorise", "start"],
+        Status.COMPLETED: ["submit", "authorise", "start", "arrived", "left", "record", "complete"],
+    }[status]
+    for step in path:
+        actor = {
+            "submit": visit.requested_by,
+            "send_back": cast.lead,
+            "decline": cast.lead,
+            "authorise": cast.lead,
+            "cancel": visit.requested_by,
+        }.get(step, cast.visitor)
+        if step in {"arrived", "left"}:
+            lifecycle.record_step(visit, actor, step)
+        elif step == "record":
+            lifecycle.write_record(
+                visit,
+                actor,
+                {"people_seen": "Mother", "child_seen": True, "outcome": "Plan agreed.", "action_required": "Review in 2 weeks."},
+            )
+        else:
+            lifecycle.transition(
+                visit, actor, step, note="Needs a reason." if step in {"send_back", "decline"} else "",
+                approve_lone_working=True, confirm_evening=True,
+            )
+    for user in (cast.visitor, cast.lead, visit.requested_by):
+        forget_object_perms(user)
+        forget_roles(user)
+    visit.refresh_from_db()
+    return visit
+
+
+def make_cast() -> Cast:
+    trust = make_trust()
+    school = make_school("Holy Cross", trust)
+    other = make_school("Mount", trust)
+    household = make_household(school)
+    cast = Cast(
+        school=school,
+        other_school=other,
+        office=make_user("office.hc", school, Role.OFFICE),
+        lead=make_user("lead.hc", school, Role.LEAD),
+        deputy=make_user("deputy.hc", school, Role.DEPUTY_LEAD),
+        visitor=make_user("visitor.hc", school, Role.VISITOR),
+        second=make_user("second.hc", school, Role.VISITOR),
+        bystander=make_user("bystander.hc", school, Role.VISITOR),
+        head=make_user("head.hc", school, Role.HEAD),
+        trust_admin=make_user("admin.trust", school, Role.TRUST_ADMIN),
+        other_office=make_user("office.mp", other, Role.OFFICE),
+        other_lead=make_user("lead.mp", other, Role.LEAD),
+        other_visitor=make_user("visitor.mp", other, Role.VISITOR),
+        other_head=make_user("head.mp", other, Role.HEAD),
+        household=household,
+        pupil=make_pupil(household),
+    )
+    Membership.objects.create(user=cast.trust_admin, school=other, role=Role.TRUST_ADMIN)
+    return cast

@@ -1,0 +1,268 @@
+"""Who may see and do what to a visit: the one place that answers it.
+
+*Who* comes from two sources:
+- school roles (`Membership`): office, safeguarding leads and the head see every visit of their
+  school (hc25);
+- django-guardian object permissions, granted by `visits.lifecycle` only, for the people tied to
+  one visit: its requester (`view_visit`, `change_visit`) and its visitors (`view_visit`,
+  `conduct_visit`).
+Everybody needs an active membership of the visit's school as well, so that nothing of one
+school is ever visible from another, even through a stale object permission.
+
+*When* comes from the state table in `visits.lifecycle`; the `can_*` predicates here combine
+the two. Every queryset of visits a user sees is built by `visible_visits()`; a visit the user
+may not see answers 404 (`visit_for_user`), one they may see but not act on answers 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from guardian.shortcuts import get_objects_for_user, get_user_perms
+
+from .enums import Role, Status
+from .models import Membership, School, User, Visit
+
+
+class Roles:
+    """A user's active roles, by school, loaded once per request."""
+
+    def __init__(self, user: User) -> None:
+        self.by_school: dict[int, set[str]] = {}
+        if user.is_authenticated and user.is_active:
+            rows = Membership.objects.filter(user=user, is_active=True).values_list("school_id", "role")
+            for school_id, role in rows:
+                self.by_school.setdefault(school_id, set()).add(role)
+
+    def at(self, school_id: int) -> set[str]:
+        return self.by_school.get(school_id, set())
+
+    def has(self, school_id: int, roles: frozenset[str] | set[str]) -> bool:
+        return bool(self.at(school_id) & set(roles))
+
+    def schools_with(self, roles: frozenset[str] | set[str]) -> list[int]:
+        return [school_id for school_id, held in self.by_school.items() if held & set(roles)]
+
+    def all(self) -> set[str]:
+        return set().union(*self.by_school.values()) if self.by_school else set()
+
+    @property
+    def school_ids(self) -> list[int]:
+        return list(self.by_school)
+
+
+def roles_of(user: User) -> Roles:
+    """The user's roles, cached on the user object for the rest of the request."""
+    cached = getattr(user, "_homevisits_roles", None)
+    if cached is None:
+        cached = Roles(user)
+        if user.is_authenticated:
+            user._homevisits_roles = cached
+    return cached
+
+
+def forget_roles(user: User) -> None:
+    if hasattr(user, "_homevisits_roles"):
+        del user._homevisits_roles
+
+
+def object_perms(user: User, visit: Visit) -> frozenset[str]:
+    """The guardian permissions granted to `user` on this one visit, cached for the request.
+
+    Read through `get_user_perms`, not `user.has_perm`, on purpose: a superuser (the IT person)
+    gets no implicit view of pupils' visits; need to know applies to everyone (hc25).
+    """
+    cache = getattr(user, "_homevisits_visit_perms", None)
+    if cache is None:
+        cache = {}
+        if user.is_authenticated:
+            user._homevisits_visit_perms = cache
+    if visit.pk not in cache:
+        cache[visit.pk] = frozenset(get_user_perms(user, visit)) if user.is_authenticated else frozenset()
+    return cache[visit.pk]
+
+
+def forget_object_perms(user: User) -> None:
+    if hasattr(user, "_homevisits_visit_perms"):
+        del user._homevisits_visit_perms
+
+
+def schools_for(user: User, roles: frozenset[str] | set[str]) -> QuerySet[School]:
+    return School.objects.filter(pk__in=roles_of(user).schools_with(roles))
+
+
+def visible_visits(user: User, base: QuerySet[Visit] | None = None) -> QuerySet[Visit]:
+    """Every visit `user` may see (hc25): the only source of visit lists."""
+    base = Visit.objects.all() if base is None else base
+    roles = roles_of(user)
+    if not roles.by_school:
+        return base.none()
+    base = base.filter(school_id__in=roles.school_ids)
+    whole_school = roles.schools_with(Role.whole_school())
+    by_role = base.filter(school_id__in=whole_school)
+    by_object = get_objects_for_user(
+        user,
+        "visits.view_visit",
+        klass=base,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+    return by_role | by_object
+
+
+def can_view(user: User, visit: Visit) -> bool:
+    roles = roles_of(user)
+    if not roles.at(visit.school_id):
+        return False
+    if roles.has(visit.school_id, Role.whole_school()):
+        return True
+    return "view_visit" in object_perms(user, visit)
+
+
+# --- who: the people and roles tied to a visit -------------------------------------------------
+
+
+def is_lead(user: User, visit: Visit) -> bool:
+    return roles_of(user).has(visit.school_id, Role.safeguarding())
+
+
+def is_office(user: User, visit: Visit) -> bool:
+    return roles_of(user).has(visit.school_id, {Role.OFFICE})
+
+
+def is_visitor(user: User, visit: Visit) -> bool:
+    """On this visit, holding `conduct_visit` and still visiting staff at its school."""
+    return roles_of(user).has(visit.school_id, {Role.VISITOR}) and "conduct_visit" in object_perms(user, visit)
+
+
+def is_requester(user: User, visit: Visit) -> bool:
+    return bool(roles_of(user).at(visit.school_id)) and "change_visit" in object_perms(user, visit)
+
+
+def may_decide(user: User, visit: Visit) -> bool:
+    """A safeguarding lead of the school, and (four-eyes) not the requester or a visitor unless
+    the school allows it."""
+    if not is_lead(user, visit):
+        return False
+    if visit.school.lead_may_authorise_own:
+        return True
+    return user.pk != visit.requested_by_id and user.pk not in visit.visitor_ids
+
+
+def may_edit_request(user: User, visit: Visit) -> bool:
+    return is_requester(user, visit) or is_office(user, visit) or is_lead(user, visit)
+
+
+def may_cancel(user: User, visit: Visit) -> bool:
+    return is_requester(user, visit) or is_office(user, visit) or is_lead(user, visit)
+
+
+def may_conduct(user: User, visit: Visit) -> bool:
+    """Set off, check in and out on the tablet: the visitors on the visit."""
+    return is_visitor(user, visit)
+
+
+def may_log_call(user: User, visit: Visit) -> bool:
+    """Log a phone call from the visitors, or a step they took (hc14): the office, or the
+    visitors themselves."""
+    return is_office(user, visit) or is_visitor(user, visit)
+
+
+def may_read_audit(user: User, school_id: int) -> bool:
+    return roles_of(user).has(school_id, Role.safeguarding() | {Role.HEAD})
+
+
+# --- combining who and when ---------------------------------------------------------------------
+
+
+@dataclass
+class VisitAccess:
+    """What `user` may do to `visit` now: the flags templates read (never their own logic)."""
+
+    user: User
+    visit: Visit
+
+    def _allowed(self, action: str) -> bool:
+        from . import lifecycle
+
+        return lifecycle.is_allowed(self.visit, self.user, action)
+
+    @cached_property
+    def can_submit(self) -> bool:
+        return self._allowed("submit")
+
+    @cached_property
+    def can_decide(self) -> bool:
+        return self._allowed("authorise")
+
+    @cached_property
+    def can_cancel(self) -> bool:
+        return self._allowed("cancel")
+
+    @cached_property
+    def can_start(self) -> bool:
+        return self._allowed("start")
+
+    @cached_property
+    def can_complete(self) -> bool:
+        return self._allowed("complete")
+
+    @cached_property
+    def can_log_arrival(self) -> bool:
+        return self.visit.status == Status.IN_PROGRESS and self.visit.arrived_at is None and may_log_call(
+            self.user, self.visit
+        )
+
+    @cached_property
+    def can_log_leaving(self) -> bool:
+        return (
+            self.visit.status == Status.IN_PROGRESS
+            and self.visit.left_at is None
+            and may_log_call(self.user, self.visit)
+        )
+
+    @cached_property
+    def can_log_back(self) -> bool:
+        return (
+            self.visit.status in {Status.IN_PROGRESS, Status.COMPLETED}
+            and self.visit.left_at is not None
+            and self.visit.returned_at is None
+            and may_log_call(self.user, self.visit)
+        )
+
+    @cached_property
+    def can_see_code_word(self) -> bool:
+        """hc11: visitors, the office and the leads of the school; not the head, not the requester
+        as such."""
+        return is_visitor(self.user, self.visit) or is_office(self.user, self.visit) or is_lead(self.user, self.visit)
+
+    @cached_property
+    def start_refusal(self) -> str:
+        """Why "Set off" is not offered, in words for the visitor (hc01)."""
+        from . import lifecycle
+
+        return lifecycle.start_refusal_reason(self.visit)
+
+
+def visit_for_user(request: HttpRequest, code, need: str = "view") -> tuple[Visit, VisitAccess]:
+    """The visit with this code if the user may see it, else 404; 403 if they may see it but not
+    do `need` (a lifecycle action name, or "view")."""
+    visit = (
+        Visit.objects.select_related("school", "household", "lead_visitor", "second_visitor", "requested_by")
+        .filter(code=code)
+        .first()
+    )
+    if visit is None or not can_view(request.user, visit):
+        raise Http404("No such visit")
+    access = VisitAccess(request.user, visit)
+    if need != "view":
+        from . import lifecycle
+
+        if not lifecycle.actor_may(visit, request.user, need):
+            raise PermissionDenied
+    return visit, access

@@ -1,0 +1,25 @@
+"""Navigation built from the user's roles (templates never work roles out themselves)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from . import access
+from .enums import Role
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = access.roles_of(user).all()
+    return {
+        "nav": {
+            "office": Role.OFFICE in roles,
+            "visitor": Role.VISITOR in roles,
+            "lead": bool(roles & Role.safeguarding()),
+            "head": Role.HEAD in roles,
+            "trust_admin": Role.TRUST_ADMIN in roles,
+            "audit": bool(roles & (Role.safeguarding() | {Role.HEAD})),
+        }
+    }

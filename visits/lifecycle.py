@@ -1,0 +1,558 @@
+"""The visit's lifecycle: the only code that writes a visit's `status`, its step fields, its
+timeline, and the object permissions of the people tied to it.
+
+Every move runs through `transition()`, which, in this order:
+1. opens a transaction and locks the visit row (`SELECT ... FOR UPDATE`), so two people acting
+   at once are served one after the other and the second sees the first one's result;
+2. checks the actor's right for the visit's school (`MOVES[action].who`), then that the move is
+   allowed from the current state (`MOVES[action].sources`), then the move's preconditions;
+3. sets the new status and the step's time and actor, saves with `update_fields`;
+4. appends the timeline event and writes the audit entry;
+5. queues notifications with `transaction.on_commit` (nothing is sent for a rolled-back move).
+Any refusal raises a `visits.exceptions.LifecycleError` and writes nothing.
+
+hc01 is guarded three times: `start` moves only from `authorised`; editing what the lead saw
+sends an authorised visit back to `requested` (clearing the authorisation); and the database
+CHECK constraint `hc01_started_visit_is_authorised` refuses any started visit without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from . import access, audit, notify
+from .enums import AuditAction, EventKind, Role, Status
+from .exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
+from .models import Household, Membership, Pupil, School, User, Visit, VisitEvent, VisitReason, VisitRecord
+
+
+class Action:
+    SUBMIT = "submit"
+    AUTHORISE = "authorise"
+    DECLINE = "decline"
+    SEND_BACK = "send_back"
+    CANCEL = "cancel"
+    START = "start"
+    COMPLETE = "complete"
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str
+    event: str
+    who: Callable[[User, Visit], bool]
+    # Step fields stamped with the time (and actor) of the move.
+    stamps: tuple[str, ...] = ()
+    verb: str = ""
+
+
+# The allowed moves, written down once. Guards, buttons and tests read from this table.
+MOVES: dict[str, Move] = {
+    Action.SUBMIT: Move(
+        sources=frozenset({Status.DRAFT, Status.SENT_BACK}),
+        target=Status.REQUESTED,
+        event=EventKind.REQUESTED,
+        who=access.may_edit_request,
+        stamps=("requested_at",),
+        verb="submit this request",
+    ),
+    Action.AUTHORISE: Move(
+        sources=frozenset({Status.REQUESTED}),
+        target=Status.AUTHORISED,
+        event=EventKind.AUTHORISED,
+        who=access.may_decide,
+        stamps=("authorised_at", "decided_at"),
+        verb="authorise this visit",
+    ),
+    Action.DECLINE: Move(
+        # A lead may also withdraw an authorisation before anyone has set off.
+        sources=frozenset({Status.REQUESTED, Status.AUTHORISED}),
+        target=Status.DECLINED,
+        event=EventKind.DECLINED,
+        who=access.may_decide,
+        stamps=("decided_at",),
+        verb="decline this visit",
+    ),
+    Action.SEND_BACK: Move(
+        sources=frozenset({Status.REQUESTED}),
+        target=Status.SENT_BACK,
+        event=EventKind.SENT_BACK,
+        who=access.may_decide,
+        stamps=("decided_at",),
+        verb="send this request back",
+    ),
+    Action.CANCEL: Move(
+        sources=frozenset({Status.DRAFT, Status.REQUESTED, Status.SENT_BACK, Status.AUTHORISED}),
+        target=Status.CANCELLED,
+        event=EventKind.CANCELLED,
+        who=access.may_cancel,
+        stamps=("cancelled_at",),
+        verb="cancel this visit",
+    ),
+    Action.START: Move(
+        sources=frozenset({Status.AUTHORISED}),
+        target=Status.IN_PROGRESS,
+        event=EventKind.SET_OFF,
+        who=access.may_conduct,
+        stamps=("started_at",),
+        verb="set off on this visit",
+    ),
+    Action.COMPLETE: Move(
+        sources=frozenset({Status.IN_PROGRESS}),
+        target=Status.COMPLETED,
+        event=EventKind.COMPLETED,
+        who=access.may_conduct,
+        stamps=("completed_at",),
+        verb="complete this visit",
+    ),
+}
+
+# Editing what the lead saw sends an authorised visit back to the queue: not an action anyone
+# chooses, so it is not in MOVES, but it is an allowed move of the state machine.
+RETURN_TO_QUEUE = (Status.AUTHORISED, Status.REQUESTED)
+
+# state -> the states it may move to, derived from the table above.
+ALLOWED_MOVES: dict[str, frozenset[str]] = {
+    state: frozenset({m.target for m in MOVES.values() if state in m.sources} | ({RETURN_TO_QUEUE[1]} if state == RETURN_TO_QUEUE[0] else set()))
+    for state in Status.values
+}
+
+# What an authorisation covers (hc01): changing any of these after it sends the visit back.
+MATERIAL_FIELDS = frozenset(
+    {
+        "household",
+        "scheduled_start",
+        "expected_end",
+        "address_line1",
+        "address_line2",
+        "town",
+        "postcode",
+        "lead_visitor",
+        "lead_visitor_role",
+        "second_visitor",
+        "second_visitor_role",
+        "agency_worker_name",
+        "agency_worker_organisation",
+        "visit_type",
+        "reason_detail",
+        "purpose",
+        "family_informed",
+        "not_informed_exception",
+    }
+)
+# Who may request a visit at a school.
+REQUESTER_ROLES = frozenset({Role.OFFICE, Role.VISITOR, Role.LEAD, Role.DEPUTY_LEAD, Role.HEAD})
+
+
+# --- reading the table --------------------------------------------------------------------------
+
+
+def actor_may(visit: Visit, actor: User, action: str) -> bool:
+    """Whether `actor` holds the right for `action` on this visit (who, not when)."""
+    return MOVES[action].who(actor, visit)
+
+
+def is_allowed(visit: Visit, actor: User, action: str) -> bool:
+    """Whether `action` would be accepted now (who and when; preconditions aside)."""
+    move = MOVES[action]
+    return visit.status in move.sources and move.who(actor, visit)
+
+
+def start_refusal_reason(visit: Visit) -> str:
+    """Why a visit cannot be set off, in words for the visitor (hc01). Empty when it can."""
+    return {
+        Status.DRAFT: "This request has not been sent to the safeguarding lead yet.",
+        Status.REQUESTED: "Waiting for the safeguarding lead to authorise this visit. Do not set off.",
+        Status.SENT_BACK: "The safeguarding lead sent this request back for changes. Do not set off.",
+        Status.DECLINED: "The safeguarding lead declined this visit. It must not go ahead.",
+        Status.CANCELLED: "This visit was cancelled.",
+        Status.IN_PROGRESS: "This visit is already under way.",
+        Status.COMPLETED: "This visit is finished.",
+    }.get(visit.status, "")
+
+
+# --- the one function that changes status ------------------------------------------------------
+
+
+def _lock(visit: Visit) -> Visit:
+    """Re-read the visit under a row lock for the rest of the transaction.
+
+    `of=("self",)`: lock only the visit row, not the school joined for its settings.
+    """
+    return Visit.objects.select_for_update(of=("self",)).select_related("school").get(pk=visit.pk)
+
+
+def _refresh_caller_copy(visit: Visit, locked: Visit) -> None:
+    if visit is locked:
+        return
+    for field in locked._meta.concrete_fields:
+        setattr(visit, field.attname, getattr(locked, field.attname))
+    # Drop cached related objects (an old `authorised_by`, say); keep the school, which a move
+    # never changes.
+    visit._state.fields_cache = {k: v for k, v in visit._state.fields_cache.items() if k == "school"}
+
+
+def _last_change(visit: Visit) -> str:
+    event = visit.events.exclude(to_status="").order_by("-at", "-id").first()
+    if event is None:
+        return ""
+    when = timezone.localtime(event.at).strftime("%H:%M on %d/%m/%Y")
+    return f" {event.actor_name or 'Someone'} made it {event.get_to_status_display().lower()} at {when}."
+
+
+def transition(
+    visit: Visit,
+    actor: User,
+    action: str,
+    *,
+    note: str = "",
+    conditions: str = "",
+    approve_lone_working: bool = False,
+    confirm_evening: bool = False,
+) -> Visit:
+    """Move `visit` by `action` on behalf of `actor`.
+
+    Side effects, in order: row lock; right, state and precondition checks (raising
+    NotPermitted, TransitionNotAllowed or PreconditionFailed, writing nothing); status and step
+    fields saved; a timeline event; an audit entry; notifications queued on commit. The caller's
+    `visit` object is refreshed to the saved row.
+    """
+    move = MOVES[action]
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked = _lock(visit)
+        if not move.who(actor, locked):
+            raise NotPermitted(f"You may not {move.verb}.")
+        if locked.status not in move.sources:
+            raise TransitionNotAllowed(
+                f"You cannot {move.verb}: it is {locked.get_status_display().lower()}.{_last_change(locked)}"
+            )
+        _check_preconditions(locked, action, note=note, approve_lone_working=approve_lone_working, confirm_evening=confirm_evening)
+
+        now = timezone.now()
+        from_status = locked.status
+        locked.status = move.target
+        changed = ["status", "updated_at"]
+        for stamp in move.stamps:
+            setattr(locked, stamp, now)
+            changed.append(stamp)
+        if action == Action.AUTHORISE:
+            locked.authorised_by = actor
+            locked.decided_by = actor
+            locked.authorisation_conditions = conditions.strip()
+            locked.lone_working_approved = locked.is_lone_visit and approve_lone_working
+            locked.decision_note = note
+            changed += ["authorised_by", "decided_by", "authorisation_conditions", "lone_working_approved", "decision_note"]
+        elif action in (Action.DECLINE, Action.SEND_BACK):
+            locked.decided_by = actor
+            locked.decision_note = note
+            changed += ["decided_by", "decision_note"]
+        locked.save(update_fields=changed)
+
+        _append_event(locked, actor, move.event, from_status=from_status, to_status=move.target, note=note)
+        audit.record(actor, AuditAction.TRANSITION, locked, detail=f"{from_status} -> {move.target}")
+        transaction.on_commit(lambda: notify.status_changed(locked.pk, action, actor.pk), robust=True)
+    _refresh_caller_copy(visit, locked)
+    return locked
+
+
+def _check_preconditions(visit: Visit, action: str, *, note: str, approve_lone_working: bool, confirm_evening: bool) -> None:
+    problems: list[str] = []
+    if action == Action.AUTHORISE:
+        problems += authorisation_blockers(visit, approve_lone_working=approve_lone_working, confirm_evening=confirm_evening)
+    elif action in (Action.DECLINE, Action.SEND_BACK) and not note:
+        problems.append(
+            "Say why the visit is declined." if action == Action.DECLINE else "Say what needs to change before it can be authorised."
+        )
+    elif action == Action.CANCEL and visit.status == Status.AUTHORISED and not note:
+        problems.append("Say why an authorised visit is being cancelled.")
+    elif action == Action.COMPLETE:
+        if visit.left_at is None:
+            problems.append("Record 'Left the property' before completing the visit (hc14).")
+        if not VisitRecord.objects.filter(visit=visit).exists():
+            problems.append("Write the Record of Home Visit before completing the visit (hc20).")
+    if problems:
+        raise PreconditionFailed(problems)
+
+
+def authorisation_blockers(visit: Visit, *, approve_lone_working: bool = False, confirm_evening: bool = False) -> list[str]:
+    """What stops a lead authorising this request, in words for the lead."""
+    school = visit.school
+    problems = []
+    if school.pairs_required and visit.is_lone_visit and not approve_lone_working:
+        problems.append("This is a lone visit: confirm that you approve lone working (hc06).")
+    if visit.is_evening and not confirm_evening:
+        problems.append(
+            f"The visit starts or ends after {school.evening_cutoff:%H:%M}: confirm that an evening visit is necessary (hc13)."
+        )
+    if school.slt_discussion_required and visit.slt_consulted_id is None:
+        problems.append("This school requires the SLT member the visit was discussed with to be named (mp01).")
+    return problems
+
+
+def _append_event(visit: Visit, actor: User | None, kind: str, *, from_status: str = "", to_status: str = "", note: str = "", at: datetime | None = None) -> VisitEvent:
+    return VisitEvent.objects.create(
+        visit=visit,
+        kind=kind,
+        at=at or timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=str(actor) if actor is not None and actor.is_authenticated else "System",
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+
+
+# --- steps on the road (hc14): events that do not change the status ------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    states: frozenset[str]
+    stamp: str
+    visitor_event: str
+    office_event: str
+    needs: str = ""  # a step field that must be set first
+    label: str = ""
+
+
+STEPS: dict[str, Step] = {
+    "arrived": Step(frozenset({Status.IN_PROGRESS}), "arrived_at", EventKind.ARRIVED, EventKind.ARRIVAL_CALL, label="arrival"),
+    "left": Step(frozenset({Status.IN_PROGRESS}), "left_at", EventKind.LEFT, EventKind.LEAVING_CALL, label="leaving the property"),
+    "back": Step(
+        frozenset({Status.IN_PROGRESS, Status.COMPLETED}),
+        "returned_at",
+        EventKind.BACK_AT_SCHOOL,
+        EventKind.BACK_AT_SCHOOL,
+        needs="left_at",
+        label="return to school",
+    ),
+}
+
+
+def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "") -> Visit:
+    """Log arrival, leaving or return (hc14), by a visitor on the tablet or by the office taking
+    their phone call. Only for a visit under way, hence only for an authorised one (hc01)."""
+    step = STEPS[step_name]
+    with transaction.atomic():
+        locked = _lock(visit)
+        if not access.may_log_call(actor, locked):
+            raise NotPermitted(f"You may not log the {step.label} for this visit.")
+        if locked.status not in step.states:
+            raise TransitionNotAllowed(
+                f"You cannot log the {step.label}: the visit is {locked.get_status_display().lower()}."
+            )
+        if getattr(locked, step.stamp) is not None:
+            when = timezone.localtime(getattr(locked, step.stamp)).strftime("%H:%M")
+            raise TransitionNotAllowed(f"The {step.label} was already logged at {when}.")
+        if step.needs and getattr(locked, step.needs) is None:
+            raise PreconditionFailed(["Log 'Left the property' first."])
+        now = timezone.now()
+        setattr(locked, step.stamp, now)
+        locked.save(update_fields=[step.stamp, "updated_at"])
+        kind = step.visitor_event if access.is_visitor(actor, locked) else step.office_event
+        _append_event(locked, actor, kind, note=note.strip(), at=now)
+        audit.record(actor, AuditAction.EVENT, locked, detail=kind)
+    _refresh_caller_copy(visit, locked)
+    return locked
+
+
+# --- the record of the visit (hc20) ------------------------------------------------------------
+
+RECORD_FIELDS = frozenset(
+    {"conducted", "people_seen", "child_seen", "outcome", "action_required", "child_protection_concern", "follow_up_wanted", "notes"}
+)
+
+
+def write_record(visit: Visit, actor: User, fields: dict[str, Any]) -> VisitRecord:
+    """Write (or rewrite) the Record of Home Visit. Only a visitor, only while the visit is under
+    way: an outcome cannot be recorded for a visit that was never authorised and started (hc01)."""
+    unknown = set(fields) - RECORD_FIELDS
+    if unknown:
+        raise ValueError(f"not record fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _lock(visit)
+        if not access.may_conduct(actor, locked):
+            raise NotPermitted("Only the visitors on this visit may write its record.")
+        if locked.status != Status.IN_PROGRESS:
+            raise TransitionNotAllowed(
+                f"You cannot record an outcome: the visit is {locked.get_status_display().lower()}."
+            )
+        record = VisitRecord.objects.filter(visit=locked).first() or VisitRecord(visit=locked)
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.written_by = actor
+        record.written_at = timezone.now()
+        record.full_clean(exclude=["visit"])
+        record.save()
+        _append_event(locked, actor, EventKind.OUTCOME_RECORDED)
+        audit.record(actor, AuditAction.UPDATE, locked, detail="record of visit written")
+    return record
+
+
+# --- creating and editing requests --------------------------------------------------------------
+
+
+def _validate_people(visit: Visit) -> None:
+    """Cross-object rules a form cannot see alone, as field errors a secretary understands."""
+    errors: dict[str, str] = {}
+    visiting = set(
+        Membership.objects.filter(school_id=visit.school_id, role=Role.VISITOR, is_active=True).values_list("user_id", flat=True)
+    )
+    if visit.lead_visitor_id not in visiting:
+        errors["lead_visitor"] = "The lead visitor must be visiting staff at this school."
+    if visit.second_visitor_id and visit.second_visitor_id not in visiting:
+        errors["second_visitor"] = "The second visitor must be visiting staff at this school."
+    if visit.slt_consulted_id and not Membership.objects.filter(
+        school_id=visit.school_id, user_id=visit.slt_consulted_id, role__in=[Role.HEAD, Role.LEAD, Role.DEPUTY_LEAD], is_active=True
+    ).exists():
+        errors["slt_consulted"] = "Choose a member of this school's senior leadership team."
+    if visit.household.school_id != visit.school_id:
+        errors["household"] = "Choose a household of this school."
+    if visit.school.pairs_required and visit.is_lone_visit and not visit.lone_visit_reason.strip():
+        errors["lone_visit_reason"] = "This school requires visits in pairs: add a second visitor or say why not."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_pupils(visit: Visit, pupils: Iterable[Pupil]) -> list[Pupil]:
+    pupils = list(pupils)
+    if not pupils:
+        raise ValidationError({"pupils": "Choose at least one pupil."})
+    if any(p.household_id != visit.household_id for p in pupils):
+        raise ValidationError({"pupils": "Every pupil must live in the household being visited."})
+    return pupils
+
+
+def _check_reasons(reasons: Iterable[str]) -> list[str]:
+    from .enums import Reason
+
+    reasons = list(dict.fromkeys(reasons))
+    if not reasons:
+        raise ValidationError({"reasons": "Choose at least one reason for the visit."})
+    if any(r not in Reason.values for r in reasons):
+        raise ValidationError({"reasons": "Choose reasons from the list."})
+    return reasons
+
+
+def _sync_permissions(visit: Visit, previous_visitor_ids: set[int]) -> None:
+    """Grant the requester and the visitors their object permissions; take them back from a
+    visitor who was removed (unless they are also the requester)."""
+    assign_perm("view_visit", visit.requested_by, visit)
+    assign_perm("change_visit", visit.requested_by, visit)
+    current = visit.visitor_ids
+    for user in User.objects.filter(pk__in=current):
+        assign_perm("view_visit", user, visit)
+        assign_perm("conduct_visit", user, visit)
+    for user in User.objects.filter(pk__in=previous_visitor_ids - current):
+        remove_perm("conduct_visit", user, visit)
+        if user.pk != visit.requested_by_id:
+            remove_perm("view_visit", user, visit)
+
+
+def create_request(
+    actor: User,
+    school: School,
+    household: Household,
+    fields: dict[str, Any],
+    *,
+    pupils: Iterable[Pupil],
+    reasons: Iterable[str],
+    submit: bool = False,
+) -> Visit:
+    """Create a visit request as a draft (and submit it to the leads if `submit`)."""
+    if not access.roles_of(actor).has(school.pk, REQUESTER_ROLES):
+        raise NotPermitted("You may not request visits for this school.")
+    with transaction.atomic():
+        visit = Visit(school=school, household=household, requested_by=actor, status=Status.DRAFT, **fields)
+        visit.full_clean(exclude=["pupils"])
+        _validate_people(visit)
+        pupils = _check_pupils(visit, pupils)
+        reasons = _check_reasons(reasons)
+        visit.save()
+        visit.pupils.set(pupils)
+        VisitReason.objects.bulk_create([VisitReason(visit=visit, reason=r) for r in reasons])
+        _sync_permissions(visit, set())
+        _append_event(visit, actor, EventKind.CREATED, to_status=Status.DRAFT)
+        audit.record(actor, AuditAction.CREATE, visit)
+    access.forget_object_perms(actor)
+    if submit:
+        transition(visit, actor, Action.SUBMIT)
+    return visit
+
+
+def update_request(
+    visit: Visit,
+    actor: User,
+    fields: dict[str, Any],
+    *,
+    pupils: Iterable[Pupil] | None = None,
+    reasons: Iterable[str] | None = None,
+) -> Visit:
+    """Change a request's details. Changing what the lead saw on an authorised visit returns it
+    to the queue with its authorisation cleared (hc01)."""
+    with transaction.atomic():
+        locked = _lock(visit)
+        if not access.may_edit_request(actor, locked):
+            raise NotPermitted("You may not change this visit.")
+        if locked.status not in Status.editable():
+            raise TransitionNotAllowed(f"This visit can no longer be changed: it is {locked.get_status_display().lower()}.")
+        previous_visitors = locked.visitor_ids
+        changed = []
+        for name, value in fields.items():
+            field = locked._meta.get_field(name)
+            if not field.editable or name in {"status", "school", "requested_by"}:
+                raise ValueError(f"{name} is not an editable field")
+            current = getattr(locked, field.attname)
+            incoming = value.pk if field.is_relation and value is not None else value
+            if current != incoming:
+                setattr(locked, name, value)
+                changed.append(name)
+        locked.full_clean(exclude=["pupils"])
+        _validate_people(locked)
+        if pupils is not None:
+            new_pupils = _check_pupils(locked, pupils)
+            if {p.pk for p in new_pupils} != set(locked.pupils.values_list("pk", flat=True)):
+                locked.pupils.set(new_pupils)
+                changed.append("pupils")
+        if reasons is not None:
+            new_reasons = _check_reasons(reasons)
+            if set(new_reasons) != set(locked.reasons.values_list("reason", flat=True)):
+                locked.reasons.all().delete()
+                VisitReason.objects.bulk_create([VisitReason(visit=locked, reason=r) for r in new_reasons])
+                changed.append("reasons")
+        if not changed:
+            _refresh_caller_copy(visit, locked)
+            return locked
+        material = sorted(set(changed) & (MATERIAL_FIELDS | {"pupils", "reasons"}))
+        update_fields = [c for c in changed if c not in {"pupils", "reasons"}] + ["updated_at"]
+        returned = locked.status == Status.AUTHORISED and bool(material)
+        if returned:
+            locked.status = Status.REQUESTED
+            locked.authorised_at = None
+            locked.authorised_by = None
+            locked.lone_working_approved = False
+            locked.requested_at = timezone.now()
+            update_fields += ["status", "authorised_at", "authorised_by", "lone_working_approved", "requested_at"]
+        locked.save(update_fields=update_fields)
+        _sync_permissions(locked, previous_visitors)
+        # Field names only: never values, so the code word cannot reach the timeline or audit.
+        _append_event(locked, actor, EventKind.EDITED, note="Changed: " + ", ".join(sorted(changed)))
+        audit.record(actor, AuditAction.UPDATE, locked, detail="changed " + ", ".join(sorted(changed)))
+        if returned:
+            _append_event(
+                locked, actor, EventKind.RETURNED_TO_QUEUE, from_status=Status.AUTHORISED, to_status=Status.REQUESTED,
+                note="The authorisation no longer covers the visit: " + ", ".join(material),
+            )
+            transaction.on_commit(lambda: notify.status_changed(locked.pk, "return_to_queue", actor.pk), robust=True)
+    _refresh_caller_copy(visit, locked)
+    return locked

@@ -1,0 +1,450 @@
+"""Schools, people, households and visits.
+
+A visit's `status` is written only by `visits.lifecycle`; a database CHECK constraint backs the
+rule that matters most (hc01): no started or completed visit without an authorisation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import time, timedelta
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
+
+from .enums import AppointmentMethod, AuditAction, EventKind, NotInformedException, Reason, Role, Status, VisitType
+
+uk_phone = RegexValidator(
+    r"^\+?[0-9 ()-]{7,20}$",
+    "Enter a phone number using digits, spaces and an optional leading +, for example 0161 496 0000.",
+)
+uk_postcode = RegexValidator(
+    r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$",
+    "Enter a UK postcode, for example M14 5AB.",
+)
+
+
+def normalise_postcode(value: str) -> str:
+    compact = value.replace(" ", "").upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+class Trust(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    """A school of the trust, with the settings where the two policies differ."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    phone = models.CharField(max_length=20, validators=[uk_phone])
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    # hc06 SETTING: visits in pairs required [yes]. When on, a lone visit needs a reason and
+    # the lead's explicit approval of lone working.
+    pairs_required = models.BooleanField(default=True)
+    # hc13 SETTING: no evening visits; a visit starting or ending after this time is flagged.
+    evening_cutoff = models.TimeField(default=time(17, 0))
+    # hc19 SETTING: minutes after the expected end before a visit counts as overdue.
+    overdue_grace_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(0), MaxValueValidator(240)]
+    )
+    # mp01 SETTING: home visits discussed with a member of SLT before authorisation [off].
+    slt_discussion_required = models.BooleanField(default=False)
+    # Four-eyes rule: may a lead authorise a visit they requested or go on themselves? [no]
+    lead_may_authorise_own = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def overdue_grace(self) -> timedelta:
+        return timedelta(minutes=self.overdue_grace_minutes)
+
+
+class User(AbstractUser):
+    """A member of staff. What they may do depends on their roles at each school."""
+
+    mobile = models.CharField(
+        max_length=20, blank=True, validators=[uk_phone], help_text="Work mobile carried on visits (hc19)."
+    )
+    job_title = models.CharField(max_length=100, blank=True)
+    # hc18: a description the office can read to the police if the code word is used.
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """One role of one person at one school."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "school", "role"], name="membership_unique_role")]
+        indexes = [models.Index(fields=["user", "is_active", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} at {self.school}"
+
+
+class Household(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="households")
+    name = models.CharField(max_length=150, help_text="How the school refers to the household, e.g. 'Okafor family'.")
+    address_line1 = models.CharField(max_length=150)
+    address_line2 = models.CharField(max_length=150, blank=True)
+    town = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=10, validators=[uk_postcode])
+    # Known risks for visitors (dogs, other animals, people): shown to visitors and leads.
+    known_risks = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["school", "name"]), models.Index(fields=["school", "postcode"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.postcode = normalise_postcode(self.postcode)
+        super().save(*args, **kwargs)
+
+    @property
+    def address(self) -> str:
+        return ", ".join(p for p in [self.address_line1, self.address_line2, self.town, self.postcode] if p)
+
+
+class Contact(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="contacts")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    relationship = models.CharField(max_length=50, help_text="Relationship to the pupil(s), e.g. Mother, Grandfather.")
+    parental_responsibility = models.BooleanField()
+    # hc15: an adult a parent has delegated, whom staff may speak to about the pupil.
+    may_discuss_pupil = models.BooleanField(default=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[uk_phone])
+    mobile = models.CharField(max_length=20, blank=True, validators=[uk_phone])
+    email = models.EmailField(blank=True)
+    mis_id = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["-parental_responsibility", "last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Pupil(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="pupils")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    year_group = models.CharField(max_length=20, help_text="e.g. Reception, Year 3.")
+    mis_id = models.CharField(max_length=50, blank=True, help_text="The pupil's id in the school's MIS export.")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "mis_id"], condition=~Q(mis_id=""), name="pupil_unique_mis_id_per_school"
+            )
+        ]
+        indexes = [models.Index(fields=["school", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def initials(self) -> str:
+        return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
+
+
+class Visit(models.Model):
+    """A home visit: every field of the Home Visit Form (HC Appendix 1) and what the clauses add.
+
+    `status` and the step fields (`authorised_*`, `started_at`, ...) are written only by
+    `visits.lifecycle`.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="visits")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    pupils = models.ManyToManyField(Pupil, related_name="visits")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+
+    # hc03, hc04, hc05
+    visit_type = models.CharField(max_length=20, choices=VisitType.choices, default=VisitType.PLANNED)
+    reason_detail = models.TextField("Reason for calling (detail)", blank=True)
+    purpose = models.TextField(help_text="What the visit should achieve (hc05).")
+    why_not_in_school = models.TextField(
+        "Why not a meeting in school?", blank=True, help_text="Required for a planned visit (hc05)."
+    )
+    # hc02, hc08
+    family_informed = models.BooleanField("Family told in advance", default=True)
+    not_informed_exception = models.CharField(max_length=30, choices=NotInformedException.choices, blank=True)
+    appointment_method = models.CharField(max_length=20, choices=AppointmentMethod.choices, blank=True)
+    appointment_made_at = models.DateTimeField(null=True, blank=True)
+    # Home Visit Form: person being visited, address, date and time, comments
+    person_visited = models.CharField("Name of person being visited", max_length=200)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    address_line1 = models.CharField(max_length=150)
+    address_line2 = models.CharField(max_length=150, blank=True)
+    town = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=10, validators=[uk_postcode])
+    scheduled_start = models.DateTimeField("Date and time")
+    expected_end = models.DateTimeField()
+    comments = models.TextField(blank=True)
+    # hc07
+    people_to_see = models.TextField(blank=True)
+    briefing = models.TextField(blank=True, help_text="What the visitors need to know about the family.")
+    # hc06: the lead visitor, and a second person who is staff or from an outside agency.
+    lead_visitor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="visits_leading")
+    lead_visitor_role = models.CharField("Lead visitor's job role", max_length=100)
+    second_visitor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="visits_seconding"
+    )
+    second_visitor_role = models.CharField("Second visitor's job role", max_length=100, blank=True)
+    agency_worker_name = models.CharField(max_length=150, blank=True)
+    agency_worker_organisation = models.CharField(max_length=150, blank=True)
+    agency_worker_phone = models.CharField(max_length=20, blank=True, validators=[uk_phone])
+    lone_visit_reason = models.TextField(blank=True)
+    # hc11: never on the home copy, in an email or in a log line.
+    code_word = models.CharField(max_length=60)
+    # mp01
+    slt_consulted = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # hc13: the requester confirmed a visit past the school's evening cut-off.
+    evening_confirmed = models.BooleanField(default=False)
+
+    # Steps, written by the lifecycle only.
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="visits_requested")
+    requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    authorised_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="visits_authorised", editable=False
+    )
+    authorised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    authorisation_conditions = models.TextField(blank=True, editable=False)
+    lone_working_approved = models.BooleanField(default=False, editable=False)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision_note = models.TextField(blank=True, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    arrived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    left_at = models.DateTimeField(null=True, blank=True, editable=False)
+    returned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scheduled_start"]
+        permissions = [
+            ("conduct_visit", "Carry out the visit (visitors)"),
+        ]
+        constraints = [
+            # hc01, enforced by the database whatever code writes the row.
+            models.CheckConstraint(
+                condition=~Q(status__in=sorted(Status.started()))
+                | Q(authorised_at__isnull=False, authorised_by__isnull=False),
+                name="hc01_started_visit_is_authorised",
+            ),
+            models.CheckConstraint(condition=Q(expected_end__gt=models.F("scheduled_start")), name="visit_ends_after_start"),
+            # hc14/hc20: completion needs the visitors to have left the property.
+            models.CheckConstraint(
+                condition=~Q(status=Status.COMPLETED) | Q(left_at__isnull=False, completed_at__isnull=False),
+                name="hc14_completed_visit_has_left",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "status", "scheduled_start"]),
+            models.Index(fields=["school", "scheduled_start"]),
+            models.Index(fields=["household", "scheduled_start"]),
+            models.Index(fields=["lead_visitor", "scheduled_start"]),
+            models.Index(fields=["second_visitor", "scheduled_start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit to {self.household} on {timezone.localtime(self.scheduled_start):%d/%m/%Y %H:%M}"
+
+    @property
+    def address(self) -> str:
+        return ", ".join(p for p in [self.address_line1, self.address_line2, self.town, self.postcode] if p)
+
+    @property
+    def is_lone_visit(self) -> bool:
+        return self.second_visitor_id is None and not self.agency_worker_name
+
+    @property
+    def visitor_ids(self) -> set[int]:
+        return {pk for pk in (self.lead_visitor_id, self.second_visitor_id) if pk}
+
+    @property
+    def is_evening(self) -> bool:
+        """hc13: starts or ends after the school's evening cut-off (in school time)."""
+        cutoff = self.school.evening_cutoff
+        start = timezone.localtime(self.scheduled_start)
+        end = timezone.localtime(self.expected_end)
+        return start.time() >= cutoff or end.time() > cutoff or end.date() > start.date()
+
+    def is_overdue(self, now=None) -> bool:
+        """hc19: past the expected end plus the school's grace without leaving the property."""
+        if self.status != Status.IN_PROGRESS or self.left_at is not None:
+            return False
+        now = now or timezone.now()
+        return now > self.expected_end + self.school.overdue_grace
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.scheduled_start and self.expected_end and self.expected_end <= self.scheduled_start:
+            errors["expected_end"] = "The expected end must be after the start of the visit."
+        if self.visit_type == VisitType.PLANNED and not self.why_not_in_school.strip():
+            errors["why_not_in_school"] = "For a planned visit, say why a meeting in school is not suitable."
+        if not self.family_informed and not self.not_informed_exception:
+            errors["not_informed_exception"] = "Choose why the family will not be told in advance."
+        if self.second_visitor_id and self.second_visitor_id == self.lead_visitor_id:
+            errors["second_visitor"] = "The second visitor must be a different person."
+        if self.second_visitor_id and self.agency_worker_name:
+            errors["agency_worker_name"] = "Choose a second member of staff or an outside-agency worker, not both."
+        if self.is_lone_visit and not self.lone_visit_reason.strip():
+            errors["lone_visit_reason"] = "Add a second visitor, or say why this visit must be made alone."
+        if errors:
+            raise ValidationError(errors)
+
+
+class VisitReason(models.Model):
+    """hc04: one of the fixed reasons for a visit (a visit has one or more)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="reasons")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visit", "reason"], name="visit_reason_unique")]
+        indexes = [models.Index(fields=["reason"])]
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
+
+
+class VisitEvent(models.Model):
+    """The visit's timeline: append-only (the model refuses updates; on PostgreSQL a trigger
+    refuses UPDATE and DELETE). The actor is kept by id and name so that the event outlives the
+    account."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["visit", "at"]), models.Index(fields=["kind", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Timeline events are append-only.")
+
+
+class VisitRecord(models.Model):
+    """The Record of Home Visit (HC Appendix 1, hc20): without it a visit cannot complete."""
+
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="record")
+    conducted = models.BooleanField(default=True, help_text="False when no responsible adult was present (hc15).")
+    people_seen = models.TextField("Who was seen")
+    child_seen = models.BooleanField()
+    outcome = models.TextField("Outcome of home visit")
+    action_required = models.TextField(blank=True)
+    child_protection_concern = models.BooleanField(default=False)
+    follow_up_wanted = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Record of {self.visit}"
+
+
+class VisitUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign-key permission rows (guardian's fast path): requester and visitors."""
+
+    content_object = models.ForeignKey(Visit, on_delete=models.CASCADE)
+
+
+class AuditEntry(models.Model):
+    """Who read or changed what, when, from where. Append-only; survives the user's deletion.
+
+    Carries no code word and no concern text: `detail` is a short, fixed description.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user_id = models.BigIntegerField(null=True)
+    username = models.CharField(max_length=150, blank=True)
+    school = models.ForeignKey(
+        School, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    object_type = models.CharField(max_length=40)
+    object_code = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["school", "-at"]),
+            models.Index(fields=["object_type", "object_code"]),
+            models.Index(fields=["user_id", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.object_type} {self.object_code}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")

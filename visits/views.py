@@ -1,0 +1,225 @@
+"""Visit pages. Views stay thin: access decides who sees what, the lifecycle makes every change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from homevisits.pagination import seek
+
+from . import access, audit, lifecycle
+from .enums import AuditAction, Role, Status
+from .exceptions import LifecycleError
+from .models import Pupil, School, Visit, VisitEvent, VisitReason
+
+LIST_RELATED = ("school", "household", "lead_visitor", "second_visitor")
+
+
+def _list_queryset(user):
+    """Visits for a list page: visible to the user, with what the rows show fetched up front."""
+    return (
+        access.visible_visits(user)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(
+            Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name")),
+            Prefetch("reasons", queryset=VisitReason.objects.only("id", "visit_id", "reason")),
+        )
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to the page their main role starts from."""
+    roles = access.roles_of(request.user).all()
+    if roles & Role.safeguarding():
+        return redirect("safeguarding:queue")
+    if Role.OFFICE in roles:
+        return redirect("visits:today")
+    if Role.VISITOR in roles:
+        return redirect("visits:mine")
+    if Role.HEAD in roles:
+        return redirect("visits:overview")
+    if Role.TRUST_ADMIN in roles:
+        return redirect("visits:trust")
+    return render(request, "visits/no_role.html")
+
+
+def _parse_day(raw: str | None) -> dt.date:
+    today = timezone.localdate()
+    if not raw:
+        return today
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return today
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    """The office's list of the day's visits across its schools (hc12)."""
+    schools = access.roles_of(request.user).schools_with({Role.OFFICE})
+    if not schools:
+        raise Http404
+    day = _parse_day(request.GET.get("day"))
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    qs = _list_queryset(request.user).filter(
+        school_id__in=schools, scheduled_start__gte=start, scheduled_start__lt=start + dt.timedelta(days=1)
+    ).exclude(status=Status.DRAFT)
+    page = seek(qs, request, ["scheduled_start", "id"])
+    audit.record(request.user, AuditAction.LIST, object_type="visit", detail=f"office day list {day:%Y-%m-%d}")
+    return render(
+        request,
+        "visits/today.html",
+        {"page": page, "day": day, "prev_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1)},
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """A visitor's own visits: what is coming up and what is waiting for their record."""
+    if not access.roles_of(request.user).schools_with({Role.VISITOR}):
+        raise Http404
+    user = request.user
+    qs = _list_queryset(user).filter(Q(lead_visitor=user) | Q(second_visitor=user))
+    view = request.GET.get("show", "upcoming")
+    if view == "past":
+        qs = qs.filter(status__in=Status.terminal())
+        ordering = ["-scheduled_start", "-id"]
+    else:
+        view = "upcoming"
+        qs = qs.filter(status__in=Status.open() - {Status.DRAFT})
+        ordering = ["scheduled_start", "id"]
+    page = seek(qs, request, ordering)
+    audit.record(request.user, AuditAction.LIST, object_type="visit", detail=f"my visits ({view})")
+    return render(request, "visits/mine.html", {"page": page, "show": view})
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The head's overview: visits of the school by state, and what is coming up."""
+    schools = access.roles_of(request.user).schools_with({Role.HEAD})
+    if not schools:
+        raise Http404
+    visible = access.visible_visits(request.user).filter(school_id__in=schools)
+    counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
+    summary = [(Status(value).label, value, counts.get(value, 0)) for value in Status.values]
+    upcoming = visible.filter(scheduled_start__gte=timezone.now(), status__in=Status.open())
+    page = seek(
+        upcoming.select_related(*LIST_RELATED).prefetch_related(
+            Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name")),
+            Prefetch("reasons", queryset=VisitReason.objects.only("id", "visit_id", "reason")),
+        ),
+        request,
+        ["scheduled_start", "id"],
+    )
+    audit.record(request.user, AuditAction.LIST, object_type="visit", detail="head overview")
+    return render(request, "visits/overview.html", {"summary": summary, "page": page})
+
+
+@login_required
+def trust(request: HttpRequest) -> HttpResponse:
+    """The trust administrator's view: numbers per school, and no pupil data (hc25)."""
+    schools = access.roles_of(request.user).schools_with({Role.TRUST_ADMIN})
+    if not schools:
+        raise Http404
+    open_states = sorted(Status.open() - {Status.DRAFT})
+    rows = (
+        School.objects.filter(pk__in=schools)
+        .annotate(
+            waiting=Count("visits", filter=Q(visits__status=Status.REQUESTED)),
+            open_visits=Count("visits", filter=Q(visits__status__in=open_states)),
+            on_the_road=Count("visits", filter=Q(visits__status=Status.IN_PROGRESS)),
+            completed=Count("visits", filter=Q(visits__status=Status.COMPLETED)),
+            staff=Count("memberships__user", filter=Q(memberships__is_active=True), distinct=True),
+        )
+        .order_by("name")
+    )
+    return render(request, "visits/trust.html", {"rows": rows})
+
+
+@login_required
+def detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    visit, can = access.visit_for_user(request, code)
+    events = VisitEvent.objects.filter(visit=visit).order_by("at", "id")
+    audit.record(request.user, AuditAction.VIEW, visit)
+    return render(
+        request,
+        "visits/detail.html",
+        {
+            "visit": visit,
+            "can": can,
+            "events": events,
+            "pupils": visit.pupils.all(),
+            "reasons": visit.reasons.all(),
+            "blockers": lifecycle.authorisation_blockers(visit) if can.can_decide else [],
+        },
+    )
+
+
+def _run(request: HttpRequest, visit: Visit, success: str, change, *args, **kwargs) -> HttpResponse:
+    """Run a lifecycle call and tell the person what happened; refusals become messages."""
+    try:
+        change(visit, request.user, *args, **kwargs)
+    except LifecycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect("visits:detail", code=visit.code)
+
+
+@require_POST
+@login_required
+def submit(request: HttpRequest, code: UUID) -> HttpResponse:
+    visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.SUBMIT)
+    return _run(request, visit, "Sent to the safeguarding lead for authorisation.", lifecycle.transition, lifecycle.Action.SUBMIT)
+
+
+@require_POST
+@login_required
+def cancel(request: HttpRequest, code: UUID) -> HttpResponse:
+    visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.CANCEL)
+    note = request.POST.get("note", "")[:2000]
+    return _run(request, visit, "The visit was cancelled.", lifecycle.transition, lifecycle.Action.CANCEL, note=note)
+
+
+@require_POST
+@login_required
+def start(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Set off (hc01): refused unless a safeguarding lead has authorised the visit."""
+    visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.START)
+    return _run(request, visit, "Set off logged. Call the office when you arrive.", lifecycle.transition, lifecycle.Action.START)
+
+
+@require_POST
+@login_required
+def complete(request: HttpRequest, code: UUID) -> HttpResponse:
+    visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.COMPLETE)
+    return _run(request, visit, "The visit is complete.", lifecycle.transition, lifecycle.Action.COMPLETE)
+
+
+STEP_MESSAGES = {
+    "arrived": "Arrival logged.",
+    "left": "Leaving the property logged.",
+    "back": "Back at school logged.",
+}
+
+
+@require_POST
+@login_required
+def step(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
+    """Arrival, leaving and return (hc14), by a visitor or by the office taking their call."""
+    if step_name not in lifecycle.STEPS:
+        raise Http404
+    visit, _ = access.visit_for_user(request, code)
+    if not access.may_log_call(request.user, visit):
+        raise PermissionDenied
+    return _run(request, visit, STEP_MESSAGES[step_name], lifecycle.record_step, step_name)
