@@ -92,10 +92,10 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 def _refuse_unsafe_production() -> None:
     if DEBUG:
         return
-    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40:
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
             "Refusing to start: DEBUG is off but SECRET_KEY is the development key or shorter "
-            "than 40 characters. Set SECRET_KEY to a long random value (see .env.example)."
+            "than 50 characters. Set SECRET_KEY to a long random value (see .env.example)."
         )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Refusing to start: DEBUG is off and ALLOWED_HOSTS is empty.")

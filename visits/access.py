@@ -193,6 +193,10 @@ class VisitAccess:
         return lifecycle.is_allowed(self.visit, self.user, action)
 
     @cached_property
+    def is_visitor(self) -> bool:
+        return is_visitor(self.user, self.visit)
+
+    @cached_property
     def can_submit(self) -> bool:
         return self._allowed("submit")
 

@@ -12,7 +12,8 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = access.roles_of(user).all()
+    held = access.roles_of(user)
+    roles = held.all()
     return {
         "nav": {
             "office": Role.OFFICE in roles,
@@ -21,5 +22,6 @@ def navigation(request: HttpRequest) -> dict:
             "head": Role.HEAD in roles,
             "trust_admin": Role.TRUST_ADMIN in roles,
             "audit": bool(roles & (Role.safeguarding() | {Role.HEAD})),
+            "multi_school": len(held.school_ids) > 1,
         }
     }

@@ -1,0 +1,73 @@
+"""The demo (`make run`): every state, an overdue visit, the documented logins."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from visits.enums import Status
+from visits.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
+from visits.models import Pupil, School, User, Visit
+
+DOCUMENTED_LOGINS = [
+    "office.holycross", "lead.holycross", "deputy.holycross", "visitor1.holycross", "visitor2.holycross",
+    "head.holycross", "office.mount", "lead.mount", "visitor1.mount", "visitor2.mount", "head.mount", "admin.trust",
+]
+
+
+@pytest.fixture
+def demo(db):
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=None)
+
+
+def test_seed_demo_refuses_with_debug_off(db):
+    with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo")
+    assert not School.objects.exists()
+
+
+def test_seed_demo_builds_both_schools_with_their_policy_settings(demo):
+    holy = School.objects.get(name="Holy Cross Catholic Primary School")
+    mount = School.objects.get(name="Mount Primary School")
+    assert (holy.pairs_required, holy.slt_discussion_required) == (True, False)
+    assert (mount.pairs_required, mount.slt_discussion_required) == (False, True)
+    assert 35 <= Pupil.objects.count() <= 45
+
+
+def test_seed_demo_has_visits_in_every_state_in_both_schools(demo):
+    for school in School.objects.all():
+        states = set(Visit.objects.filter(school=school).values_list("status", flat=True))
+        assert states == set(Status.values), school
+
+
+def test_seed_demo_has_an_overdue_visit_on_the_road(demo):
+    on_road = Visit.objects.filter(status=Status.IN_PROGRESS).select_related("school")
+    assert any(v.is_overdue(timezone.now()) for v in on_road)
+    assert any(not v.is_overdue(timezone.now()) for v in on_road)
+
+
+def test_seed_demo_every_started_visit_is_authorised_hc01(demo):
+    started = Visit.objects.filter(status__in=Status.started())
+    assert started.exists()
+    assert not started.filter(authorised_at__isnull=True).exists()
+
+
+def test_seed_demo_documented_logins_exist_and_sign_in(demo, client):
+    assert sorted(DEMO_USERNAMES) == sorted(DOCUMENTED_LOGINS)
+    for username in DOCUMENTED_LOGINS:
+        response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        assert response["Location"] == reverse("home")
+        client.post(reverse("logout"))
+    assert User.objects.get(username="admin.trust").is_superuser
+
+
+def test_seed_demo_if_empty_is_idempotent(demo):
+    visits = Visit.objects.count()
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", "--if-empty")
+        with pytest.raises(CommandError, match="already built"):
+            call_command("seed_demo")
+    assert Visit.objects.count() == visits
