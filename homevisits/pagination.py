@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
@@ -47,7 +48,14 @@ def _decode(cursor: str, fields: list[str], model) -> list | None:
         return None
     values = []
     for name, value in zip(fields, raw, strict=True):
-        field = model._meta.get_field(name.lstrip("-"))
+        try:
+            field = model._meta.get_field(name.lstrip("-"))
+        except FieldDoesNotExist:
+            # An annotation (e.g. the queue's urgency): only plain numbers are accepted.
+            if not isinstance(value, int) or isinstance(value, bool):
+                return None
+            values.append(value)
+            continue
         try:
             values.append(field.to_python(value))
         except Exception:  # noqa: BLE001 - a tampered cursor means "start again", not a 500
