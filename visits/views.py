@@ -112,7 +112,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     visible = access.visible_visits(request.user).filter(school_id__in=schools)
     counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
     summary = [(Status(value).label, value, counts.get(value, 0)) for value in Status.values]
-    upcoming = visible.filter(scheduled_start__gte=timezone.now(), status__in=Status.open())
+    upcoming = visible.filter(scheduled_start__gte=timezone.now(), status__in=Status.open() - {Status.DRAFT})
     page = seek(
         upcoming.select_related(*LIST_RELATED).prefetch_related(
             Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name")),
