@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -35,12 +36,17 @@ class IdleTimeoutMiddleware:
             idle_limit = settings.SESSION_IDLE_TIMEOUT.total_seconds()
             if last_seen is not None and now - float(last_seen) > idle_limit:
                 logout(request)
-                messages.info(request, "You were signed out because the screen was left unused.")
                 if request.headers.get("HX-Request"):
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = reverse(settings.LOGIN_URL)
-                    return response
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+                else:
+                    response = redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+                # This middleware runs before MessageMiddleware (which would never see this
+                # request), so it keeps the message itself: messages.info() would raise here.
+                storage = default_storage(request)
+                storage.add(messages.INFO, "You were signed out because the screen was left unused.")
+                storage.update(response)
+                return response
             if not request.META.get(BACKGROUND_HEADER):
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
