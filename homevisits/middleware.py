@@ -8,7 +8,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -41,11 +40,7 @@ class IdleTimeoutMiddleware:
                     response["HX-Redirect"] = reverse(settings.LOGIN_URL)
                 else:
                     response = redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-                # This middleware runs before MessageMiddleware (which would never see this
-                # request), so it keeps the message itself: messages.info() would raise here.
-                storage = default_storage(request)
-                storage.add(messages.INFO, "You were signed out because the screen was left unused.")
-                storage.update(response)
+                messages.info(request, "You were signed out because the screen was left unused.")
                 return response
             if not request.META.get(BACKGROUND_HEADER):
                 request.session[SESSION_LAST_SEEN] = now
