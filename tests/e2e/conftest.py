@@ -1,0 +1,106 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+
+Chromium comes from Debian (`apt-get install -y chromium`), not from Playwright's own download,
+which this network cannot reach. Without it these tests skip, and fail in CI
+(`HOMEVISITS_REQUIRE_ALL=1`), so a green CI run has really driven a browser.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from tests.conftest import skip_or_fail
+
+# Playwright's sync API runs an event loop in the test's thread; Django would then refuse the
+# fixtures' (synchronous) database calls made from that thread as "async unsafe".
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and no background calls out: this machine's network refuses them, many at a time.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1024, "height": 768}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"browser tests need Chromium at {CHROMIUM}: install: apt-get install -y chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("browser tests need Playwright for Python: install: pip install -r requirements-dev.txt")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    except Exception:
+        playwright.stop()
+        raise
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def _flush_despite_append_only_triggers(transactional_db):
+    """The live server needs a transactional database, which Django empties after each test by
+    TRUNCATE; on PostgreSQL the append-only triggers on the audit trail and the visit timelines
+    refuse that (as they must). Just before the flush (this teardown runs first, as this fixture
+    depends on `transactional_db`), switch the connection to `session_replication_role = replica`,
+    under which ordinary triggers do not fire. Django closes the connection straight after the
+    flush, so the setting ends with it."""
+    yield
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+
+
+@pytest.fixture
+def server(live_server, settings, _flush_despite_append_only_triggers):
+    """The live server's base URL, over plain HTTP whatever DEBUG the settings were imported with."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+    return live_server.url
+
+
+@pytest.fixture
+def demo(server):
+    """The demo school data (`manage.py seed_demo`), built in the live server's database.
+
+    The live server's database is emptied after every test, so each test seeds its own; the
+    command takes well under a second on SQLite and about a second on PostgreSQL."""
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    return server
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
