@@ -19,7 +19,9 @@ from django.test import override_settings
 from tests.conftest import skip_or_fail
 
 # Playwright's sync API runs an event loop in the test's thread; Django would then refuse the
-# fixtures' (synchronous) database calls made from that thread as "async unsafe".
+# fixtures' (synchronous) database calls made from that thread as "async unsafe". Set for the
+# whole process on purpose: the session-scoped browser keeps that loop until the run ends, so the
+# tests collected after these would meet the same refusal.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
