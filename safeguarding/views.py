@@ -30,17 +30,21 @@ def queue(request: HttpRequest) -> HttpResponse:
     school_choices = School.objects.filter(pk__in=schools).order_by("name")
     if selected:
         qs = qs.filter(school__slug=selected)
-    qs = qs.annotate(
-        urgency=Case(When(visit_type=VisitType.EMERGENCY, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).select_related(*LIST_RELATED, "requested_by").prefetch_related(
-        Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name")),
-        Prefetch("reasons", queryset=VisitReason.objects.only("id", "visit_id", "reason")),
+    qs = (
+        qs.annotate(
+            urgency=Case(
+                When(visit_type=VisitType.EMERGENCY, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .select_related(*LIST_RELATED, "requested_by")
+        .prefetch_related(
+            Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name")),
+            Prefetch("reasons", queryset=VisitReason.objects.only("id", "visit_id", "reason")),
+        )
     )
     page = seek(qs, request, ["urgency", "scheduled_start", "id"])
     audit.record(request.user, AuditAction.LIST, object_type="visit", detail="authorisation queue")
-    return render(
-        request, "safeguarding/queue.html", {"page": page, "schools": school_choices, "selected": selected}
-    )
+    return render(request, "safeguarding/queue.html", {"page": page, "schools": school_choices, "selected": selected})
 
 
 def _decide(request: HttpRequest, code: UUID, action: str, success: str) -> HttpResponse:

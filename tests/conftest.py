@@ -42,6 +42,23 @@ def _plain_static(settings):
 
 
 @pytest.fixture
+def _flush_despite_append_only_triggers(transactional_db):
+    """For transactional tests on PostgreSQL (threads, the live server).
+
+    Django empties every table by TRUNCATE after such a test, which the append-only triggers on
+    the audit trail and the timelines refuse (as they must). Just before that flush (this teardown
+    runs first, as the fixture depends on `transactional_db`), this connection switches to
+    `session_replication_role = replica`, under which ordinary triggers do not fire. Django closes
+    the connection straight after the flush, so no other test runs without the triggers. Needs a
+    superuser connection, as the test database's owner is in CI.
+    """
+    yield
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+
+
+@pytest.fixture
 def cast(db) -> Cast:
     return make_cast()
 

@@ -58,7 +58,11 @@ def make_household(school: School, name: str | None = None) -> Household:
         postcode="M14 5AB",
     )
     Contact.objects.create(
-        household=household, first_name="Pat", last_name=f"Parent{n}", relationship="Mother", parental_responsibility=True
+        household=household,
+        first_name="Pat",
+        last_name=f"Parent{n}",
+        relationship="Mother",
+        parental_responsibility=True,
     )
     return household
 
@@ -76,7 +80,9 @@ def make_pupil(household: Household, first_name: str = "Sam") -> Pupil:
     )
 
 
-def visit_fields(lead_visitor: User, second_visitor: User | None = None, *, start: dt.datetime | None = None, **overrides) -> dict:
+def visit_fields(
+    lead_visitor: User, second_visitor: User | None = None, *, start: dt.datetime | None = None, **overrides
+) -> dict:
     start = start or (timezone.now() + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
     fields = {
         "visit_type": VisitType.PLANNED,
@@ -139,8 +145,18 @@ class Cast:
         return {
             name: getattr(self, name)
             for name in (
-                "office", "lead", "deputy", "visitor", "second", "bystander", "head", "trust_admin",
-                "other_office", "other_lead", "other_visitor", "other_head",
+                "office",
+                "lead",
+                "deputy",
+                "visitor",
+                "second",
+                "bystander",
+                "head",
+                "trust_admin",
+                "other_office",
+                "other_lead",
+                "other_visitor",
+                "other_head",
             )
         }
 
@@ -171,12 +187,21 @@ def advance(visit: Visit, status: str, cast: Cast) -> Visit:
             lifecycle.write_record(
                 visit,
                 actor,
-                {"people_seen": "Mother", "child_seen": True, "outcome": "Plan agreed.", "action_required": "Review in 2 weeks."},
+                {
+                    "people_seen": "Mother",
+                    "child_seen": True,
+                    "outcome": "Plan agreed.",
+                    "action_required": "Review in 2 weeks.",
+                },
             )
         else:
             lifecycle.transition(
-                visit, actor, step, note="Needs a reason." if step in {"send_back", "decline"} else "",
-                approve_lone_working=True, confirm_evening=True,
+                visit,
+                actor,
+                step,
+                note="Needs a reason." if step in {"send_back", "decline"} else "",
+                approve_lone_working=True,
+                confirm_evening=True,
             )
     for user in (cast.visitor, cast.lead, visit.requested_by):
         forget_object_perms(user)

@@ -218,8 +218,10 @@ class VisitAccess:
 
     @cached_property
     def can_log_arrival(self) -> bool:
-        return self.visit.status == Status.IN_PROGRESS and self.visit.arrived_at is None and may_log_call(
-            self.user, self.visit
+        return (
+            self.visit.status == Status.IN_PROGRESS
+            and self.visit.arrived_at is None
+            and may_log_call(self.user, self.visit)
         )
 
     @cached_property

@@ -31,7 +31,14 @@ class TrustAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "trust", "pairs_required", "evening_cutoff", "overdue_grace_minutes", "slt_discussion_required"]
+    list_display = [
+        "name",
+        "trust",
+        "pairs_required",
+        "evening_cutoff",
+        "overdue_grace_minutes",
+        "slt_discussion_required",
+    ]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [

@@ -122,7 +122,10 @@ RETURN_TO_QUEUE = (Status.AUTHORISED, Status.REQUESTED)
 
 # state -> the states it may move to, derived from the table above.
 ALLOWED_MOVES: dict[str, frozenset[str]] = {
-    state: frozenset({m.target for m in MOVES.values() if state in m.sources} | ({RETURN_TO_QUEUE[1]} if state == RETURN_TO_QUEUE[0] else set()))
+    state: frozenset(
+        {m.target for m in MOVES.values() if state in m.sources}
+        | ({RETURN_TO_QUEUE[1]} if state == RETURN_TO_QUEUE[0] else set())
+    )
     for state in Status.values
 }
 
@@ -147,6 +150,9 @@ MATERIAL_FIELDS = frozenset(
         "purpose",
         "family_informed",
         "not_informed_exception",
+        # mp01: the SLT member the lead relied on; hc11: the code word the lead agreed.
+        "slt_consulted",
+        "code_word",
     }
 )
 # Who may request a visit at a school.
@@ -236,7 +242,9 @@ def transition(
             raise TransitionNotAllowed(
                 f"You cannot {move.verb}: it is {locked.get_status_display().lower()}.{_last_change(locked)}"
             )
-        _check_preconditions(locked, action, note=note, approve_lone_working=approve_lone_working, confirm_evening=confirm_evening)
+        _check_preconditions(
+            locked, action, note=note, approve_lone_working=approve_lone_working, confirm_evening=confirm_evening
+        )
 
         now = timezone.now()
         from_status = locked.status
@@ -251,7 +259,13 @@ def transition(
             locked.authorisation_conditions = conditions.strip()
             locked.lone_working_approved = locked.is_lone_visit and approve_lone_working
             locked.decision_note = note
-            changed += ["authorised_by", "decided_by", "authorisation_conditions", "lone_working_approved", "decision_note"]
+            changed += [
+                "authorised_by",
+                "decided_by",
+                "authorisation_conditions",
+                "lone_working_approved",
+                "decision_note",
+            ]
         elif action in (Action.DECLINE, Action.SEND_BACK):
             locked.decided_by = actor
             locked.decision_note = note
@@ -265,13 +279,19 @@ def transition(
     return locked
 
 
-def _check_preconditions(visit: Visit, action: str, *, note: str, approve_lone_working: bool, confirm_evening: bool) -> None:
+def _check_preconditions(
+    visit: Visit, action: str, *, note: str, approve_lone_working: bool, confirm_evening: bool
+) -> None:
     problems: list[str] = []
     if action == Action.AUTHORISE:
-        problems += authorisation_blockers(visit, approve_lone_working=approve_lone_working, confirm_evening=confirm_evening)
+        problems += authorisation_blockers(
+            visit, approve_lone_working=approve_lone_working, confirm_evening=confirm_evening
+        )
     elif action in (Action.DECLINE, Action.SEND_BACK) and not note:
         problems.append(
-            "Say why the visit is declined." if action == Action.DECLINE else "Say what needs to change before it can be authorised."
+            "Say why the visit is declined."
+            if action == Action.DECLINE
+            else "Say what needs to change before it can be authorised."
         )
     elif action == Action.CANCEL and visit.status == Status.AUTHORISED and not note:
         problems.append("Say why an authorised visit is being cancelled.")
@@ -284,7 +304,9 @@ def _check_preconditions(visit: Visit, action: str, *, note: str, approve_lone_w
         raise PreconditionFailed(problems)
 
 
-def authorisation_blockers(visit: Visit, *, approve_lone_working: bool = False, confirm_evening: bool = False) -> list[str]:
+def authorisation_blockers(
+    visit: Visit, *, approve_lone_working: bool = False, confirm_evening: bool = False
+) -> list[str]:
     """What stops a lead authorising this request, in words for the lead."""
     school = visit.school
     problems = []
@@ -299,7 +321,16 @@ def authorisation_blockers(visit: Visit, *, approve_lone_working: bool = False, 
     return problems
 
 
-def _append_event(visit: Visit, actor: User | None, kind: str, *, from_status: str = "", to_status: str = "", note: str = "", at: datetime | None = None) -> VisitEvent:
+def _append_event(
+    visit: Visit,
+    actor: User | None,
+    kind: str,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    at: datetime | None = None,
+) -> VisitEvent:
     return VisitEvent.objects.create(
         visit=visit,
         kind=kind,
@@ -326,8 +357,12 @@ class Step:
 
 
 STEPS: dict[str, Step] = {
-    "arrived": Step(frozenset({Status.IN_PROGRESS}), "arrived_at", EventKind.ARRIVED, EventKind.ARRIVAL_CALL, label="arrival"),
-    "left": Step(frozenset({Status.IN_PROGRESS}), "left_at", EventKind.LEFT, EventKind.LEAVING_CALL, label="leaving the property"),
+    "arrived": Step(
+        frozenset({Status.IN_PROGRESS}), "arrived_at", EventKind.ARRIVED, EventKind.ARRIVAL_CALL, label="arrival"
+    ),
+    "left": Step(
+        frozenset({Status.IN_PROGRESS}), "left_at", EventKind.LEFT, EventKind.LEAVING_CALL, label="leaving the property"
+    ),
     "back": Step(
         frozenset({Status.IN_PROGRESS, Status.COMPLETED}),
         "returned_at",
@@ -369,7 +404,16 @@ def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "") ->
 # --- the record of the visit (hc20) ------------------------------------------------------------
 
 RECORD_FIELDS = frozenset(
-    {"conducted", "people_seen", "child_seen", "outcome", "action_required", "child_protection_concern", "follow_up_wanted", "notes"}
+    {
+        "conducted",
+        "people_seen",
+        "child_seen",
+        "outcome",
+        "action_required",
+        "child_protection_concern",
+        "follow_up_wanted",
+        "notes",
+    }
 )
 
 
@@ -406,15 +450,23 @@ def _validate_people(visit: Visit) -> None:
     """Cross-object rules a form cannot see alone, as field errors a secretary understands."""
     errors: dict[str, str] = {}
     visiting = set(
-        Membership.objects.filter(school_id=visit.school_id, role=Role.VISITOR, is_active=True).values_list("user_id", flat=True)
+        Membership.objects.filter(school_id=visit.school_id, role=Role.VISITOR, is_active=True).values_list(
+            "user_id", flat=True
+        )
     )
     if visit.lead_visitor_id not in visiting:
         errors["lead_visitor"] = "The lead visitor must be visiting staff at this school."
     if visit.second_visitor_id and visit.second_visitor_id not in visiting:
         errors["second_visitor"] = "The second visitor must be visiting staff at this school."
-    if visit.slt_consulted_id and not Membership.objects.filter(
-        school_id=visit.school_id, user_id=visit.slt_consulted_id, role__in=[Role.HEAD, Role.LEAD, Role.DEPUTY_LEAD], is_active=True
-    ).exists():
+    if (
+        visit.slt_consulted_id
+        and not Membership.objects.filter(
+            school_id=visit.school_id,
+            user_id=visit.slt_consulted_id,
+            role__in=[Role.HEAD, Role.LEAD, Role.DEPUTY_LEAD],
+            is_active=True,
+        ).exists()
+    ):
         errors["slt_consulted"] = "Choose a member of this school's senior leadership team."
     if visit.household.school_id != visit.school_id:
         errors["household"] = "Choose a household of this school."
@@ -505,7 +557,9 @@ def update_request(
         if not access.may_edit_request(actor, locked):
             raise NotPermitted("You may not change this visit.")
         if locked.status not in Status.editable():
-            raise TransitionNotAllowed(f"This visit can no longer be changed: it is {locked.get_status_display().lower()}.")
+            raise TransitionNotAllowed(
+                f"This visit can no longer be changed: it is {locked.get_status_display().lower()}."
+            )
         previous_visitors = locked.visitor_ids
         changed = []
         for name, value in fields.items():
@@ -545,12 +599,17 @@ def update_request(
             update_fields += ["status", "authorised_at", "authorised_by", "lone_working_approved", "requested_at"]
         locked.save(update_fields=update_fields)
         _sync_permissions(locked, previous_visitors)
+        access.forget_object_perms(actor)
         # Field names only: never values, so the code word cannot reach the timeline or audit.
         _append_event(locked, actor, EventKind.EDITED, note="Changed: " + ", ".join(sorted(changed)))
         audit.record(actor, AuditAction.UPDATE, locked, detail="changed " + ", ".join(sorted(changed)))
         if returned:
             _append_event(
-                locked, actor, EventKind.RETURNED_TO_QUEUE, from_status=Status.AUTHORISED, to_status=Status.REQUESTED,
+                locked,
+                actor,
+                EventKind.RETURNED_TO_QUEUE,
+                from_status=Status.AUTHORISED,
+                to_status=Status.REQUESTED,
                 note="The authorisation no longer covers the visit: " + ", ".join(material),
             )
             transaction.on_commit(lambda: notify.status_changed(locked.pk, "return_to_queue", actor.pk), robust=True)

@@ -251,7 +251,9 @@ class Visit(models.Model):
     authorised_at = models.DateTimeField(null=True, blank=True, editable=False)
     authorisation_conditions = models.TextField(blank=True, editable=False)
     lone_working_approved = models.BooleanField(default=False, editable=False)
-    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     decision_note = models.TextField(blank=True, editable=False)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -276,7 +278,9 @@ class Visit(models.Model):
                 | Q(authorised_at__isnull=False, authorised_by__isnull=False),
                 name="hc01_started_visit_is_authorised",
             ),
-            models.CheckConstraint(condition=Q(expected_end__gt=models.F("scheduled_start")), name="visit_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(expected_end__gt=models.F("scheduled_start")), name="visit_ends_after_start"
+            ),
             # hc14/hc20: completion needs the visitors to have left the property.
             models.CheckConstraint(
                 condition=~Q(status=Status.COMPLETED) | Q(left_at__isnull=False, completed_at__isnull=False),
@@ -361,9 +365,7 @@ class VisitEvent(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    actor = models.ForeignKey(User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     actor_name = models.CharField(max_length=200, blank=True)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
@@ -419,9 +421,7 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user_id = models.BigIntegerField(null=True)
     username = models.CharField(max_length=150, blank=True)
-    school = models.ForeignKey(
-        School, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    school = models.ForeignKey(School, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     object_type = models.CharField(max_length=40)
     object_code = models.CharField(max_length=64, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices)

@@ -71,9 +71,11 @@ def today(request: HttpRequest) -> HttpResponse:
         raise Http404
     day = _parse_day(request.GET.get("day"))
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    qs = _list_queryset(request.user).filter(
-        school_id__in=schools, scheduled_start__gte=start, scheduled_start__lt=start + dt.timedelta(days=1)
-    ).exclude(status=Status.DRAFT)
+    qs = (
+        _list_queryset(request.user)
+        .filter(school_id__in=schools, scheduled_start__gte=start, scheduled_start__lt=start + dt.timedelta(days=1))
+        .exclude(status=Status.DRAFT)
+    )
     page = seek(qs, request, ["scheduled_start", "id"])
     audit.record(request.user, AuditAction.LIST, object_type="visit", detail=f"office day list {day:%Y-%m-%d}")
     return render(
@@ -180,7 +182,13 @@ def _run(request: HttpRequest, visit: Visit, success: str, change, *args, **kwar
 @login_required
 def submit(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.SUBMIT)
-    return _run(request, visit, "Sent to the safeguarding lead for authorisation.", lifecycle.transition, lifecycle.Action.SUBMIT)
+    return _run(
+        request,
+        visit,
+        "Sent to the safeguarding lead for authorisation.",
+        lifecycle.transition,
+        lifecycle.Action.SUBMIT,
+    )
 
 
 @require_POST
@@ -196,7 +204,9 @@ def cancel(request: HttpRequest, code: UUID) -> HttpResponse:
 def start(request: HttpRequest, code: UUID) -> HttpResponse:
     """Set off (hc01): refused unless a safeguarding lead has authorised the visit."""
     visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.START)
-    return _run(request, visit, "Set off logged. Call the office when you arrive.", lifecycle.transition, lifecycle.Action.START)
+    return _run(
+        request, visit, "Set off logged. Call the office when you arrive.", lifecycle.transition, lifecycle.Action.START
+    )
 
 
 @require_POST

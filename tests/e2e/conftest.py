@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 
 from tests.conftest import skip_or_fail
@@ -65,20 +64,6 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture
-def _flush_despite_append_only_triggers(transactional_db):
-    """The live server needs a transactional database, which Django empties after each test by
-    TRUNCATE; on PostgreSQL the append-only triggers on the audit trail and the visit timelines
-    refuse that (as they must). Just before the flush (this teardown runs first, as this fixture
-    depends on `transactional_db`), switch the connection to `session_replication_role = replica`,
-    under which ordinary triggers do not fire. Django closes the connection straight after the
-    flush, so the setting ends with it."""
-    yield
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
 
 
 @pytest.fixture

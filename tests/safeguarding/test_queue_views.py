@@ -12,7 +12,9 @@ def test_hc03_queue_lists_emergencies_first_then_by_date(cast, login):
     soon = timezone.now() + dt.timedelta(days=1)
     later_planned = cast.make_visit("requested", start=soon + dt.timedelta(days=2))
     early_planned = cast.make_visit("requested", start=soon)
-    emergency = cast.make_visit("requested", start=soon + dt.timedelta(days=5), visit_type=VisitType.EMERGENCY, why_not_in_school="")
+    emergency = cast.make_visit(
+        "requested", start=soon + dt.timedelta(days=5), visit_type=VisitType.EMERGENCY, why_not_in_school=""
+    )
     response = login(cast.lead).get(reverse("safeguarding:queue"))
     assert [v.pk for v in response.context["page"].rows] == [emergency.pk, early_planned.pk, later_planned.pk]
 

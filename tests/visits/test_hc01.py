@@ -232,19 +232,6 @@ def _read_without_lock(visit: Visit) -> Visit:
     return Visit.objects.select_related("school").get(pk=visit.pk)
 
 
-@pytest.fixture
-def _flush_despite_append_only_triggers(transactional_db):
-    """A transactional test ends with Django emptying every table by TRUNCATE, which the
-    append-only triggers on the timeline and the audit trail refuse on PostgreSQL (as they must).
-    Just before that flush, switch this connection to `session_replication_role = replica`, under
-    which ordinary triggers do not fire. Django closes the connection straight after the flush, so
-    the setting ends with it and no other test runs without the triggers."""
-    yield
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
-
-
 def _race(visit_pk: int, racers: list[tuple[str, object, str, str]]) -> dict[str, str]:
     """Run each racer's `transition` in its own thread and connection, released together by a
     barrier. Returns name -> "won", or the name of the LifecycleError it got."""

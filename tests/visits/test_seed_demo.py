@@ -11,8 +11,18 @@ from visits.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
 from visits.models import Pupil, School, User, Visit
 
 DOCUMENTED_LOGINS = [
-    "office.holycross", "lead.holycross", "deputy.holycross", "visitor1.holycross", "visitor2.holycross",
-    "head.holycross", "office.mount", "lead.mount", "visitor1.mount", "visitor2.mount", "head.mount", "admin.trust",
+    "office.holycross",
+    "lead.holycross",
+    "deputy.holycross",
+    "visitor1.holycross",
+    "visitor2.holycross",
+    "head.holycross",
+    "office.mount",
+    "lead.mount",
+    "visitor1.mount",
+    "visitor2.mount",
+    "head.mount",
+    "admin.trust",
 ]
 
 

@@ -30,41 +30,152 @@ STAFF = {
         ("office.holycross", "Joanne", "Whitworth", "School business manager", [Role.OFFICE], "07700 900101", ""),
         ("lead.holycross", "Marina", "Kelly", "Designated safeguarding lead", [Role.LEAD], "07700 900102", ""),
         ("deputy.holycross", "Daniel", "Okoro", "Deputy safeguarding lead", [Role.DEPUTY_LEAD], "07700 900103", ""),
-        ("visitor1.holycross", "Siobhan", "Byrne", "Family support worker", [Role.VISITOR], "07700 900104",
-         "Woman, 40s, short red hair, navy coat, school ID badge in a wallet"),
-        ("visitor2.holycross", "Imran", "Hussain", "Attendance officer", [Role.VISITOR], "07700 900105",
-         "Man, 30s, tall, black beard, grey school fleece"),
+        (
+            "visitor1.holycross",
+            "Siobhan",
+            "Byrne",
+            "Family support worker",
+            [Role.VISITOR],
+            "07700 900104",
+            "Woman, 40s, short red hair, navy coat, school ID badge in a wallet",
+        ),
+        (
+            "visitor2.holycross",
+            "Imran",
+            "Hussain",
+            "Attendance officer",
+            [Role.VISITOR],
+            "07700 900105",
+            "Man, 30s, tall, black beard, grey school fleece",
+        ),
         ("head.holycross", "Catherine", "Doyle", "Head teacher", [Role.HEAD], "07700 900106", ""),
     ],
     "mount-primary": [
         ("office.mount", "Beverley", "Marsh", "Office manager", [Role.OFFICE], "07700 900201", ""),
         ("lead.mount", "Kate", "Yates", "Designated safeguarding lead", [Role.LEAD], "07700 900202", ""),
-        ("visitor1.mount", "Aisha", "Rahman", "Family wellbeing worker", [Role.VISITOR], "07700 900203",
-         "Woman, 30s, green headscarf, red lanyard-free ID card"),
-        ("visitor2.mount", "Tom", "Fletcher", "Reception teacher", [Role.VISITOR], "07700 900204",
-         "Man, 20s, glasses, blue Mount Primary jumper"),
+        (
+            "visitor1.mount",
+            "Aisha",
+            "Rahman",
+            "Family wellbeing worker",
+            [Role.VISITOR],
+            "07700 900203",
+            "Woman, 30s, green headscarf, red lanyard-free ID card",
+        ),
+        (
+            "visitor2.mount",
+            "Tom",
+            "Fletcher",
+            "Reception teacher",
+            [Role.VISITOR],
+            "07700 900204",
+            "Man, 20s, glasses, blue Mount Primary jumper",
+        ),
         ("head.mount", "Richard", "Bell", "Head teacher", [Role.HEAD], "07700 900205", ""),
     ],
 }
 DEMO_USERNAMES = [row[0] for rows in STAFF.values() for row in rows] + ["admin.trust"]
 
 SURNAMES = [
-    "Okafor", "Walsh", "Patel", "Nowak", "Hughes", "Begum", "Kowalski", "Murphy", "Ahmed", "Thompson",
-    "Clarke", "Mensah", "O'Brien", "Singh", "Evans", "Popescu", "Ali", "Robinson", "Campbell", "Khan",
-    "Lewis", "Adeyemi", "Jones", "Costa", "Taylor",
+    "Okafor",
+    "Walsh",
+    "Patel",
+    "Nowak",
+    "Hughes",
+    "Begum",
+    "Kowalski",
+    "Murphy",
+    "Ahmed",
+    "Thompson",
+    "Clarke",
+    "Mensah",
+    "O'Brien",
+    "Singh",
+    "Evans",
+    "Popescu",
+    "Ali",
+    "Robinson",
+    "Campbell",
+    "Khan",
+    "Lewis",
+    "Adeyemi",
+    "Jones",
+    "Costa",
+    "Taylor",
 ]
 CHILD_NAMES = [
-    "Oliver", "Amelia", "Noah", "Isla", "Zainab", "Leo", "Maya", "Jacob", "Freya", "Yusuf", "Ruby", "Theo",
-    "Hana", "Alfie", "Ivy", "Kacper", "Grace", "Ibrahim", "Poppy", "Arlo", "Aaliyah", "Finn", "Lily", "Musa",
-    "Evie", "Oscar", "Sofia", "Harrison", "Amara", "Reggie", "Niamh", "Ezra", "Mia", "Hamza", "Rosie",
-    "Jude", "Layla", "Callum", "Ava", "Tobias", "Nia", "Ellis",
+    "Oliver",
+    "Amelia",
+    "Noah",
+    "Isla",
+    "Zainab",
+    "Leo",
+    "Maya",
+    "Jacob",
+    "Freya",
+    "Yusuf",
+    "Ruby",
+    "Theo",
+    "Hana",
+    "Alfie",
+    "Ivy",
+    "Kacper",
+    "Grace",
+    "Ibrahim",
+    "Poppy",
+    "Arlo",
+    "Aaliyah",
+    "Finn",
+    "Lily",
+    "Musa",
+    "Evie",
+    "Oscar",
+    "Sofia",
+    "Harrison",
+    "Amara",
+    "Reggie",
+    "Niamh",
+    "Ezra",
+    "Mia",
+    "Hamza",
+    "Rosie",
+    "Jude",
+    "Layla",
+    "Callum",
+    "Ava",
+    "Tobias",
+    "Nia",
+    "Ellis",
 ]
-ADULT_NAMES = ["Chloe", "Adebayo", "Sarah", "Piotr", "Gemma", "Fatima", "Lee", "Roisin", "Nadia", "Craig", "Joy", "Mark"]
+ADULT_NAMES = [
+    "Chloe",
+    "Adebayo",
+    "Sarah",
+    "Piotr",
+    "Gemma",
+    "Fatima",
+    "Lee",
+    "Roisin",
+    "Nadia",
+    "Craig",
+    "Joy",
+    "Mark",
+]
 STREETS = {
-    "holy-cross": [("Larkhill Road", "Bolton", "BL1"), ("Chorley New Road", "Bolton", "BL1"), ("Deane Road", "Bolton", "BL3"),
-                   ("Moss Bank Way", "Bolton", "BL1"), ("Tonge Moor Road", "Bolton", "BL2")],
-    "mount-primary": [("Mount Street", "Stockport", "SK1"), ("Hall Street", "Stockport", "SK1"), ("Dialstone Lane", "Stockport", "SK2"),
-                      ("Cherry Tree Lane", "Stockport", "SK2"), ("Adswood Road", "Stockport", "SK3")],
+    "holy-cross": [
+        ("Larkhill Road", "Bolton", "BL1"),
+        ("Chorley New Road", "Bolton", "BL1"),
+        ("Deane Road", "Bolton", "BL3"),
+        ("Moss Bank Way", "Bolton", "BL1"),
+        ("Tonge Moor Road", "Bolton", "BL2"),
+    ],
+    "mount-primary": [
+        ("Mount Street", "Stockport", "SK1"),
+        ("Hall Street", "Stockport", "SK1"),
+        ("Dialstone Lane", "Stockport", "SK2"),
+        ("Cherry Tree Lane", "Stockport", "SK2"),
+        ("Adswood Road", "Stockport", "SK3"),
+    ],
 }
 YEAR_GROUPS = ["Reception", "Year 1", "Year 2", "Year 3", "Year 4", "Year 5", "Year 6"]
 
@@ -84,12 +195,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
-            raise CommandError("seed_demo refuses to run with DEBUG off: demo logins must never reach a real installation.")
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: demo logins must never reach a real installation."
+            )
         if Trust.objects.filter(slug="holy-cross-mac").exists():
             if options["if_empty"]:
                 self.stdout.write("The demo is already built.")
                 return
-            raise CommandError("The demo is already built. Delete var/demo.sqlite3 (or the database) to build it again.")
+            raise CommandError(
+                "The demo is already built. Delete var/demo.sqlite3 (or the database) to build it again."
+            )
         self.rng = random.Random(2026)
         self.now = timezone.now().replace(second=0, microsecond=0)
         self.today = timezone.localdate()
@@ -99,40 +214,73 @@ class Command(BaseCommand):
         counts = ", ".join(
             f"{Status(s).label.lower()}: {Visit.objects.filter(status=s).count()}" for s in Status.values
         )
-        self.stdout.write(self.style.SUCCESS(f"Demo built: {Pupil.objects.count()} pupils, {Visit.objects.count()} visits ({counts})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo built: {Pupil.objects.count()} pupils, {Visit.objects.count()} visits ({counts})."
+            )
+        )
 
     # --- people and places ----------------------------------------------------------------------
 
     def build(self) -> None:
         trust = Trust.objects.create(name="Holy Cross Catholic Multi Academy Company", slug="holy-cross-mac")
         self.holy = School.objects.create(
-            trust=trust, name="Holy Cross Catholic Primary School", slug="holy-cross", phone="01204 496 000",
-            email="office@holycross.example.org", address="Larkhill Road, Bolton BL1 4AA",
-            pairs_required=True, evening_cutoff=dt.time(17, 0), overdue_grace_minutes=15, slt_discussion_required=False,
+            trust=trust,
+            name="Holy Cross Catholic Primary School",
+            slug="holy-cross",
+            phone="01204 496 000",
+            email="office@holycross.example.org",
+            address="Larkhill Road, Bolton BL1 4AA",
+            pairs_required=True,
+            evening_cutoff=dt.time(17, 0),
+            overdue_grace_minutes=15,
+            slt_discussion_required=False,
         )
         self.mount = School.objects.create(
-            trust=trust, name="Mount Primary School", slug="mount-primary", phone="0161 496 0500",
-            email="office@mount.example.org", address="Mount Street, Stockport SK1 3PQ",
+            trust=trust,
+            name="Mount Primary School",
+            slug="mount-primary",
+            phone="0161 496 0500",
+            email="office@mount.example.org",
+            address="Mount Street, Stockport SK1 3PQ",
             # Mount: pairs "if possible" (outside agency allowed); always discussed with SLT (mp01).
-            pairs_required=False, evening_cutoff=dt.time(17, 0), overdue_grace_minutes=15, slt_discussion_required=True,
+            pairs_required=False,
+            evening_cutoff=dt.time(17, 0),
+            overdue_grace_minutes=15,
+            slt_discussion_required=True,
         )
         self.users: dict[str, User] = {}
         for school in (self.holy, self.mount):
             for username, first, last, title, roles, mobile, description in STAFF[school.slug]:
                 user = User.objects.create_user(
-                    username=username, password=DEMO_PASSWORD, first_name=first, last_name=last,
-                    email=f"{username}@example.org", job_title=title, mobile=mobile, description=description,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@example.org",
+                    job_title=title,
+                    mobile=mobile,
+                    description=description,
                 )
                 for role in roles:
                     Membership.objects.create(user=user, school=school, role=role)
                 self.users[username] = user
         admin = User.objects.create_user(
-            username="admin.trust", password=DEMO_PASSWORD, first_name="Gareth", last_name="Price",
-            email="admin.trust@example.org", job_title="Trust IT and data manager", is_staff=True, is_superuser=True,
+            username="admin.trust",
+            password=DEMO_PASSWORD,
+            first_name="Gareth",
+            last_name="Price",
+            email="admin.trust@example.org",
+            job_title="Trust IT and data manager",
+            is_staff=True,
+            is_superuser=True,
         )
         for school in (self.holy, self.mount):
             Membership.objects.create(user=admin, school=school, role=Role.TRUST_ADMIN)
-        self.households = {self.holy.pk: self.make_households(self.holy, 14), self.mount.pk: self.make_households(self.mount, 12)}
+        self.households = {
+            self.holy.pk: self.make_households(self.holy, 14),
+            self.mount.pk: self.make_households(self.mount, 12),
+        }
         self.make_visits()
 
     def make_households(self, school: School, count: int) -> list[Household]:
@@ -141,20 +289,39 @@ class Command(BaseCommand):
             surname = SURNAMES[(i * 3 + (0 if school == self.holy else 1)) % len(SURNAMES)]
             street, town, district = STREETS[school.slug][i % 5]
             household = Household.objects.create(
-                school=school, name=f"{surname} family", address_line1=f"{self.rng.randint(2, 180)} {street}", town=town,
+                school=school,
+                name=f"{surname} family",
+                address_line1=f"{self.rng.randint(2, 180)} {street}",
+                town=town,
                 postcode=f"{district} {self.rng.randint(1, 9)}{self.rng.choice('ABDEFGHJLNPQRSTUWXY')}{self.rng.choice('ABDEFGHJLNPQRSTUWXY')}",
-                known_risks=self.rng.choice(["", "", "", "Large dog (kept in the garden when visitors are expected).", "Steep steps to the door."]),
+                known_risks=self.rng.choice(
+                    [
+                        "",
+                        "",
+                        "",
+                        "Large dog (kept in the garden when visitors are expected).",
+                        "Steep steps to the door.",
+                    ]
+                ),
             )
             first_adult = ADULT_NAMES[(i + len(households)) % len(ADULT_NAMES)]
             Contact.objects.create(
-                household=household, first_name=first_adult, last_name=surname, relationship=self.rng.choice(["Mother", "Father"]),
-                parental_responsibility=True, mobile=f"07700 9{self.rng.randint(10000, 99999)}"[:12],
+                household=household,
+                first_name=first_adult,
+                last_name=surname,
+                relationship=self.rng.choice(["Mother", "Father"]),
+                parental_responsibility=True,
+                mobile=f"07700 9{self.rng.randint(10000, 99999)}"[:12],
                 phone=f"0161 496 {self.rng.randint(1000, 9999)}",
             )
             if i % 3 == 0:
                 Contact.objects.create(
-                    household=household, first_name=self.rng.choice(ADULT_NAMES), last_name=self.rng.choice(SURNAMES),
-                    relationship="Grandparent", parental_responsibility=False, may_discuss_pupil=i % 2 == 0,
+                    household=household,
+                    first_name=self.rng.choice(ADULT_NAMES),
+                    last_name=self.rng.choice(SURNAMES),
+                    relationship="Grandparent",
+                    parental_responsibility=False,
+                    may_discuss_pupil=i % 2 == 0,
                     phone=f"0161 496 {self.rng.randint(1000, 9999)}",
                 )
             for _ in range(1 if i % 2 else 2):
@@ -162,9 +329,13 @@ class Command(BaseCommand):
                 year = YEAR_GROUPS[self.rng.randrange(len(YEAR_GROUPS))]
                 age = 4 + YEAR_GROUPS.index(year)
                 Pupil.objects.create(
-                    school=school, household=household, first_name=CHILD_NAMES[n % len(CHILD_NAMES)], last_name=surname,
+                    school=school,
+                    household=household,
+                    first_name=CHILD_NAMES[n % len(CHILD_NAMES)],
+                    last_name=surname,
                     date_of_birth=dt.date(self.today.year - age - 1, self.rng.randint(9, 12), self.rng.randint(1, 28)),
-                    year_group=year, mis_id=f"{'HC' if school == self.holy else 'MP'}{1000 + n}",
+                    year_group=year,
+                    mis_id=f"{'HC' if school == self.holy else 'MP'}{1000 + n}",
                 )
             households.append(household)
         return households
@@ -175,8 +346,20 @@ class Command(BaseCommand):
         day = self.today + dt.timedelta(days=days)
         return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
-    def request(self, school: School, index: int, start: dt.datetime, *, minutes: int = 60, reasons=(Reason.ATTENDANCE,),
-                second: bool = True, agency: bool = False, emergency: bool = False, requester: str = "", **extra) -> Visit:
+    def request(
+        self,
+        school: School,
+        index: int,
+        start: dt.datetime,
+        *,
+        minutes: int = 60,
+        reasons=(Reason.ATTENDANCE,),
+        second: bool = True,
+        agency: bool = False,
+        emergency: bool = False,
+        requester: str = "",
+        **extra,
+    ) -> Visit:
         prefix = "holycross" if school == self.holy else "mount"
         household = self.households[school.pk][index]
         contact = household.contacts.first()
@@ -185,7 +368,9 @@ class Command(BaseCommand):
             "visit_type": VisitType.EMERGENCY if emergency else VisitType.PLANNED,
             "reason_detail": extra.pop("detail", ""),
             "purpose": extra.pop("purpose", "Meet the family at home and agree how school can help."),
-            "why_not_in_school": "" if emergency else extra.pop("why", "Parent works shifts and cannot come into school in the day."),
+            "why_not_in_school": ""
+            if emergency
+            else extra.pop("why", "Parent works shifts and cannot come into school in the day."),
             "family_informed": not emergency,
             "not_informed_exception": NotInformedException.EMERGENCY_SAFEGUARDING if emergency else "",
             "appointment_method": AppointmentMethod.NONE if emergency else AppointmentMethod.PHONE,
@@ -197,23 +382,35 @@ class Command(BaseCommand):
             "scheduled_start": start,
             "expected_end": start + dt.timedelta(minutes=minutes),
             "people_to_see": f"{contact} and the child",
-            "briefing": extra.pop("briefing", "Friendly family; mum prefers the front room. Check the dog is in the garden."),
+            "briefing": extra.pop(
+                "briefing", "Friendly family; mum prefers the front room. Check the dog is in the garden."
+            ),
             "lead_visitor": lead,
             "lead_visitor_role": lead.job_title,
-            "code_word": self.rng.choice(["bluebell", "marmalade", "lighthouse", "tangerine", "woodpecker", "snowdrop"]),
+            "code_word": self.rng.choice(
+                ["bluebell", "marmalade", "lighthouse", "tangerine", "woodpecker", "snowdrop"]
+            ),
             "slt_consulted": self.users["head.mount"] if school == self.mount else None,
         }
         if agency:
-            fields.update(agency_worker_name="Lorraine Pike", agency_worker_organisation="Stockport Family Early Help",
-                          agency_worker_phone="0161 496 0777", second_visitor_role="Early help practitioner")
+            fields.update(
+                agency_worker_name="Lorraine Pike",
+                agency_worker_organisation="Stockport Family Early Help",
+                agency_worker_phone="0161 496 0777",
+                second_visitor_role="Early help practitioner",
+            )
         elif second:
             fields.update(second_visitor=other, second_visitor_role=other.job_title)
         else:
-            fields["lone_visit_reason"] = extra.pop("lone", "Family has said two visitors feel like an inspection (two staff may escalate).")
+            fields["lone_visit_reason"] = extra.pop(
+                "lone", "Family has said two visitors feel like an inspection (two staff may escalate)."
+            )
         fields.update(extra)
         actor = self.users[requester or f"office.{prefix}"]
         with clock(min(start - dt.timedelta(days=2, hours=3), self.now - dt.timedelta(hours=3))):
-            return lifecycle.create_request(actor, school, household, fields, pupils=list(household.pupils.all()), reasons=list(reasons))
+            return lifecycle.create_request(
+                actor, school, household, fields, pupils=list(household.pupils.all()), reasons=list(reasons)
+            )
 
     def move(self, visit: Visit, when: dt.datetime, actor: str, action: str, **kwargs) -> None:
         with clock(when):
@@ -224,7 +421,9 @@ class Command(BaseCommand):
             else:
                 lifecycle.transition(visit, self.users[actor], action, **kwargs)
 
-    def drive(self, visit: Visit, status: str, prefix: str, *, outcome: str = "", note: str = "", conditions: str = "") -> Visit:
+    def drive(
+        self, visit: Visit, status: str, prefix: str, *, outcome: str = "", note: str = "", conditions: str = ""
+    ) -> Visit:
         """Take a draft to `status` along the normal path, each step at a believable time."""
         start = visit.scheduled_start
         requested = min(start - dt.timedelta(days=1, hours=20), self.now - dt.timedelta(hours=2))
@@ -239,7 +438,9 @@ class Command(BaseCommand):
         if status in (Status.SENT_BACK, Status.DECLINED):
             self.move(visit, decided, lead, "send_back" if status == Status.SENT_BACK else "decline", note=note)
             return visit
-        self.move(visit, decided, lead, "authorise", conditions=conditions, approve_lone_working=True, confirm_evening=True)
+        self.move(
+            visit, decided, lead, "authorise", conditions=conditions, approve_lone_working=True, confirm_evening=True
+        )
         if status == Status.AUTHORISED:
             return visit
         if status == Status.CANCELLED:
@@ -253,9 +454,19 @@ class Command(BaseCommand):
             return visit
         end = visit.expected_end - dt.timedelta(minutes=5)
         self.move(visit, end, visitor, "left")
-        self.move(visit, end + dt.timedelta(minutes=20), visitor, "record", people_seen="Parent and the child", child_seen=True,
-                  outcome=outcome or "Family engaged well; plan agreed.", action_required="Attendance review in two weeks.",
-                  child_protection_concern=False, follow_up_wanted=False, notes="")
+        self.move(
+            visit,
+            end + dt.timedelta(minutes=20),
+            visitor,
+            "record",
+            people_seen="Parent and the child",
+            child_seen=True,
+            outcome=outcome or "Family engaged well; plan agreed.",
+            action_required="Attendance review in two weeks.",
+            child_protection_concern=False,
+            follow_up_wanted=False,
+            notes="",
+        )
         self.move(visit, end + dt.timedelta(minutes=25), office, "back")
         self.move(visit, end + dt.timedelta(minutes=30), visitor, "complete")
         return visit
@@ -265,32 +476,161 @@ class Command(BaseCommand):
         now = self.now
         # Holy Cross: every state, today's board busy.
         plan = [
-            (hc, 0, self.at(-21, 10), Status.COMPLETED, {"reasons": (Reason.REFUSING_SCHOOL,)}, {"outcome": "Child anxious about school; agreed a phased return."}),
-            (hc, 1, self.at(-10, 13, 30), Status.COMPLETED, {"reasons": (Reason.OFF_SICK,)}, {"outcome": "Child recovering well; work pack left."}),
-            (hc, 2, self.at(-4, 9, 30), Status.COMPLETED, {"reasons": (Reason.ATTENDANCE, Reason.ATTENDANCE_STRATEGIES)}, {}),
-            (hc, 3, self.at(-1, 14), Status.COMPLETED, {"reasons": (Reason.COLLECT_DROP_WORK,)}, {"outcome": "Work collected; parent asked for a meeting."}),
-            (hc, 4, now - dt.timedelta(hours=2), Status.IN_PROGRESS, {"reasons": (Reason.WELFARE_CHECK,), "detail": "Absent 3 days, phones unanswered."}, {}),
+            (
+                hc,
+                0,
+                self.at(-21, 10),
+                Status.COMPLETED,
+                {"reasons": (Reason.REFUSING_SCHOOL,)},
+                {"outcome": "Child anxious about school; agreed a phased return."},
+            ),
+            (
+                hc,
+                1,
+                self.at(-10, 13, 30),
+                Status.COMPLETED,
+                {"reasons": (Reason.OFF_SICK,)},
+                {"outcome": "Child recovering well; work pack left."},
+            ),
+            (
+                hc,
+                2,
+                self.at(-4, 9, 30),
+                Status.COMPLETED,
+                {"reasons": (Reason.ATTENDANCE, Reason.ATTENDANCE_STRATEGIES)},
+                {},
+            ),
+            (
+                hc,
+                3,
+                self.at(-1, 14),
+                Status.COMPLETED,
+                {"reasons": (Reason.COLLECT_DROP_WORK,)},
+                {"outcome": "Work collected; parent asked for a meeting."},
+            ),
+            (
+                hc,
+                4,
+                now - dt.timedelta(hours=2),
+                Status.IN_PROGRESS,
+                {"reasons": (Reason.WELFARE_CHECK,), "detail": "Absent 3 days, phones unanswered."},
+                {},
+            ),
             (hc, 5, now - dt.timedelta(minutes=20), Status.IN_PROGRESS, {"reasons": (Reason.DISCUSS_AT_HOME,)}, {}),
-            (hc, 6, self.at(0, 15, 30), Status.AUTHORISED, {"reasons": (Reason.ATTENDANCE,)}, {"conditions": "Leave if dad is present: see briefing."}),
+            (
+                hc,
+                6,
+                self.at(0, 15, 30),
+                Status.AUTHORISED,
+                {"reasons": (Reason.ATTENDANCE,)},
+                {"conditions": "Leave if dad is present: see briefing."},
+            ),
             (hc, 7, self.at(1, 10), Status.AUTHORISED, {"reasons": (Reason.EDUCATED_AT_HOME,)}, {}),
-            (hc, 8, self.at(0, 11) if self.at(0, 11) > now else now + dt.timedelta(hours=1), Status.REQUESTED,
-             {"emergency": True, "reasons": (Reason.WELFARE_CHECK,), "detail": "Sibling disclosed no food in the house."}, {}),
+            (
+                hc,
+                8,
+                self.at(0, 11) if self.at(0, 11) > now else now + dt.timedelta(hours=1),
+                Status.REQUESTED,
+                {
+                    "emergency": True,
+                    "reasons": (Reason.WELFARE_CHECK,),
+                    "detail": "Sibling disclosed no food in the house.",
+                },
+                {},
+            ),
             (hc, 9, self.at(2, 9, 30), Status.REQUESTED, {"second": False, "reasons": (Reason.TERM_TIME_HOLIDAY,)}, {}),
-            (hc, 10, self.at(3, 16, 30), Status.REQUESTED, {"minutes": 60, "reasons": (Reason.CONTACT_FAILED,), "why": "Only time both parents are home."}, {}),
-            (hc, 11, self.at(4, 13), Status.SENT_BACK, {"reasons": (Reason.DISCUSS_AT_HOME,)}, {"note": "Add who we need to see and why school is not suitable."}),
-            (hc, 0, self.at(5, 10), Status.DECLINED, {"reasons": (Reason.ATTENDANCE,)}, {"note": "Invite the family into school first (hc05)."}),
-            (hc, 1, self.at(6, 14), Status.CANCELLED, {"reasons": (Reason.OFF_SICK,)}, {"note": "Child back in school."}),
-            (hc, 2, self.at(7, 10), Status.DRAFT, {"reasons": (Reason.FAMILY_WELLBEING,), "requester": "visitor1.holycross"}, {}),
+            (
+                hc,
+                10,
+                self.at(3, 16, 30),
+                Status.REQUESTED,
+                {"minutes": 60, "reasons": (Reason.CONTACT_FAILED,), "why": "Only time both parents are home."},
+                {},
+            ),
+            (
+                hc,
+                11,
+                self.at(4, 13),
+                Status.SENT_BACK,
+                {"reasons": (Reason.DISCUSS_AT_HOME,)},
+                {"note": "Add who we need to see and why school is not suitable."},
+            ),
+            (
+                hc,
+                0,
+                self.at(5, 10),
+                Status.DECLINED,
+                {"reasons": (Reason.ATTENDANCE,)},
+                {"note": "Invite the family into school first (hc05)."},
+            ),
+            (
+                hc,
+                1,
+                self.at(6, 14),
+                Status.CANCELLED,
+                {"reasons": (Reason.OFF_SICK,)},
+                {"note": "Child back in school."},
+            ),
+            (
+                hc,
+                2,
+                self.at(7, 10),
+                Status.DRAFT,
+                {"reasons": (Reason.FAMILY_WELLBEING,), "requester": "visitor1.holycross"},
+                {},
+            ),
             # Mount: new starters (mp03), an outside-agency second visitor, every state.
-            (mp, 0, self.at(-12, 10), Status.COMPLETED, {"reasons": (Reason.NEW_STARTER,)}, {"outcome": "Lovely visit; child excited to start Reception."}),
+            (
+                mp,
+                0,
+                self.at(-12, 10),
+                Status.COMPLETED,
+                {"reasons": (Reason.NEW_STARTER,)},
+                {"outcome": "Lovely visit; child excited to start Reception."},
+            ),
             (mp, 1, self.at(-2, 11), Status.COMPLETED, {"reasons": (Reason.FAMILY_WELLBEING,), "agency": True}, {}),
-            (mp, 2, now - dt.timedelta(minutes=90), Status.IN_PROGRESS, {"reasons": (Reason.FAMILY_WELLBEING,), "minutes": 45}, {}),
+            (
+                mp,
+                2,
+                now - dt.timedelta(minutes=90),
+                Status.IN_PROGRESS,
+                {"reasons": (Reason.FAMILY_WELLBEING,), "minutes": 45},
+                {},
+            ),
             (mp, 3, self.at(1, 9, 30), Status.AUTHORISED, {"reasons": (Reason.NEW_STARTER,)}, {}),
             (mp, 4, self.at(1, 11), Status.REQUESTED, {"reasons": (Reason.NEW_STARTER,)}, {}),
-            (mp, 5, self.at(2, 10), Status.REQUESTED, {"reasons": (Reason.ATTENDANCE,), "second": False, "lone": "Second adult unavailable; known family."}, {}),
-            (mp, 6, self.at(3, 14), Status.SENT_BACK, {"reasons": (Reason.ATTENDANCE,)}, {"note": "Please add the SLT discussion notes."}),
-            (mp, 7, self.at(4, 10), Status.DECLINED, {"reasons": (Reason.COLLECT_DROP_CHILD,)}, {"note": "Police already involved; do not visit."}),
-            (mp, 8, self.at(5, 9, 30), Status.CANCELLED, {"reasons": (Reason.NEW_STARTER,)}, {"note": "Family moved away before the visit."}),
+            (
+                mp,
+                5,
+                self.at(2, 10),
+                Status.REQUESTED,
+                {"reasons": (Reason.ATTENDANCE,), "second": False, "lone": "Second adult unavailable; known family."},
+                {},
+            ),
+            (
+                mp,
+                6,
+                self.at(3, 14),
+                Status.SENT_BACK,
+                {"reasons": (Reason.ATTENDANCE,)},
+                {"note": "Please add the SLT discussion notes."},
+            ),
+            (
+                mp,
+                7,
+                self.at(4, 10),
+                Status.DECLINED,
+                {"reasons": (Reason.COLLECT_DROP_CHILD,)},
+                {"note": "Police already involved; do not visit."},
+            ),
+            (
+                mp,
+                8,
+                self.at(5, 9, 30),
+                Status.CANCELLED,
+                {"reasons": (Reason.NEW_STARTER,)},
+                {"note": "Family moved away before the visit."},
+            ),
             (mp, 0, self.at(8, 10), Status.DRAFT, {"reasons": (Reason.NEW_STARTER,)}, {}),
         ]
         for school, index, start, status, request_kwargs, drive_kwargs in plan:
