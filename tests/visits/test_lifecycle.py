@@ -857,3 +857,18 @@ def test_hc11_code_word_never_in_timeline_or_audit_after_edit(cast, state):
     for word in (old_word, new_word, "Kestrel-Two"):
         assert word.lower() not in notes  # ...but never its value
         assert word.lower() not in details
+
+
+@pytest.mark.parametrize("field", ["code_word", "slt_consulted"])
+def test_hc01_changing_code_word_or_slt_member_returns_authorised_visit_to_queue(cast, field):
+    # Arrange: the lead authorised a visit with this code word (hc11) and SLT member (mp01).
+    visit = cast.make_visit(S.AUTHORISED, slt_consulted=cast.head)
+    new_value = {"code_word": "kingfisher", "slt_consulted": cast.lead}[field]
+
+    # Act
+    lifecycle.update_request(visit, cast.office, {field: new_value})
+
+    # Assert
+    visit.refresh_from_db()
+    assert (visit.status, visit.authorised_at) == (S.REQUESTED, None)
+    assert VisitEvent.objects.filter(visit=visit, kind=EventKind.RETURNED_TO_QUEUE).count() == 1
