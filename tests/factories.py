@@ -107,6 +107,23 @@ def visit_fields(
     return fields
 
 
+# Everyone in the cast, by attribute name: the school's roles, then the other school's.
+CAST_ROLES = (
+    "office",
+    "lead",
+    "deputy",
+    "visitor",
+    "second",
+    "bystander",
+    "head",
+    "trust_admin",
+    "other_office",
+    "other_lead",
+    "other_visitor",
+    "other_head",
+)
+
+
 @dataclass
 class Cast:
     """The fixed cast of users the suite uses (STYLE.md practice 13)."""
@@ -142,23 +159,7 @@ class Cast:
         return advance(visit, status, self)
 
     def users(self) -> dict[str, User]:
-        return {
-            name: getattr(self, name)
-            for name in (
-                "office",
-                "lead",
-                "deputy",
-                "visitor",
-                "second",
-                "bystander",
-                "head",
-                "trust_admin",
-                "other_office",
-                "other_lead",
-                "other_visitor",
-                "other_head",
-            )
-        }
+        return {name: getattr(self, name) for name in CAST_ROLES}
 
 
 def advance(visit: Visit, status: str, cast: Cast) -> Visit:

@@ -21,26 +21,12 @@ from urllib.parse import urlparse
 
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from tests.factories import Cast, make_user
+from tests.factories import CAST_ROLES, Cast, make_user
 from visits import lifecycle
 from visits.enums import Status
 from visits.models import Visit, VisitEvent
 
-ACTORS = (
-    "anonymous",
-    "office",
-    "lead",
-    "deputy",
-    "visitor",
-    "second",
-    "bystander",
-    "head",
-    "trust_admin",
-    "other_office",
-    "other_lead",
-    "other_visitor",
-    "other_head",
-)
+ACTORS = ("anonymous", *CAST_ROLES)
 # hc25: who sees a visit of `cast.school` (its office, leads, head, requester and visitors)...
 SEES_VISIT = ("office", "lead", "deputy", "visitor", "second", "head")
 # ... and who does not: staff of the school not tied to it, and everyone of the other school.

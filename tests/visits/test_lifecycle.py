@@ -15,7 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.factories import Cast
+from tests.factories import CAST_ROLES, Cast
 from visits import access, lifecycle
 from visits.enums import AuditAction, EventKind, Reason, Role, Status
 from visits.exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
@@ -31,20 +31,7 @@ from visits.models import (
 )
 
 S = Status
-ROLES = (
-    "office",
-    "lead",
-    "deputy",
-    "visitor",
-    "second",
-    "bystander",
-    "head",
-    "trust_admin",
-    "other_office",
-    "other_lead",
-    "other_visitor",
-    "other_head",
-)
+ROLES = CAST_ROLES
 ACTIONS = (
     "submit",
     "authorise",

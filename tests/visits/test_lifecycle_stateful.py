@@ -21,27 +21,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from tests.factories import make_cast
+from tests.factories import CAST_ROLES, make_cast
 from visits import access, lifecycle
 from visits.enums import EventKind, Role, Status
 from visits.exceptions import LifecycleError
 from visits.models import AuditEntry, Membership, School, User, Visit, VisitEvent
 
 S = Status
-ROLES = (
-    "office",
-    "lead",
-    "deputy",
-    "visitor",
-    "second",
-    "bystander",
-    "head",
-    "trust_admin",
-    "other_office",
-    "other_lead",
-    "other_visitor",
-    "other_head",
-)
+ROLES = CAST_ROLES
 # People who can do something to a visit of the school, so that random runs get somewhere.
 INVOLVED = ("office", "lead", "deputy", "visitor", "second")
 ACTIONS = (*lifecycle.MOVES, *lifecycle.STEPS, "write_record", "edit")
