@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from visits import views as visit_views
+from visits.views import visits as visit_views
 
 from . import views
 

@@ -14,7 +14,7 @@ from homevisits.pagination import seek
 from visits import access, audit, lifecycle
 from visits.enums import AuditAction, Role, Status, VisitType
 from visits.models import AuditEntry, Pupil, School, VisitReason
-from visits.views import LIST_RELATED, _run
+from visits.views.visits import LIST_RELATED, run_change
 
 from .forms import DecisionForm
 
@@ -52,7 +52,7 @@ def _decide(request: HttpRequest, code: UUID, action: str, success: str) -> Http
     form = DecisionForm(request.POST)
     form.is_valid()  # every field is optional text or a tick box; the lifecycle judges the rest
     data = form.cleaned_data
-    return _run(
+    return run_change(
         request,
         visit,
         success,

@@ -15,11 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
-
-from . import access, audit, lifecycle
-from .enums import AuditAction, Role, Status
-from .exceptions import LifecycleError
-from .models import Pupil, School, Visit, VisitEvent, VisitReason
+from visits import access, audit, lifecycle
+from visits.enums import AuditAction, Role, Status
+from visits.exceptions import LifecycleError
+from visits.models import Pupil, School, Visit, VisitEvent, VisitReason
 
 LIST_RELATED = ("school", "household", "lead_visitor", "second_visitor")
 
@@ -167,7 +166,7 @@ def detail(request: HttpRequest, code: UUID) -> HttpResponse:
     )
 
 
-def _run(request: HttpRequest, visit: Visit, success: str, change, *args, **kwargs) -> HttpResponse:
+def run_change(request: HttpRequest, visit: Visit, success: str, change, *args, **kwargs) -> HttpResponse:
     """Run a lifecycle call and tell the person what happened; refusals become messages."""
     try:
         change(visit, request.user, *args, **kwargs)
@@ -182,7 +181,7 @@ def _run(request: HttpRequest, visit: Visit, success: str, change, *args, **kwar
 @login_required
 def submit(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.SUBMIT)
-    return _run(
+    return run_change(
         request,
         visit,
         "Sent to the safeguarding lead for authorisation.",
@@ -196,7 +195,9 @@ def submit(request: HttpRequest, code: UUID) -> HttpResponse:
 def cancel(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.CANCEL)
     note = request.POST.get("note", "")[:2000]
-    return _run(request, visit, "The visit was cancelled.", lifecycle.transition, lifecycle.Action.CANCEL, note=note)
+    return run_change(
+        request, visit, "The visit was cancelled.", lifecycle.transition, lifecycle.Action.CANCEL, note=note
+    )
 
 
 @require_POST
@@ -204,7 +205,7 @@ def cancel(request: HttpRequest, code: UUID) -> HttpResponse:
 def start(request: HttpRequest, code: UUID) -> HttpResponse:
     """Set off (hc01): refused unless a safeguarding lead has authorised the visit."""
     visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.START)
-    return _run(
+    return run_change(
         request, visit, "Set off logged. Call the office when you arrive.", lifecycle.transition, lifecycle.Action.START
     )
 
@@ -213,7 +214,7 @@ def start(request: HttpRequest, code: UUID) -> HttpResponse:
 @login_required
 def complete(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.COMPLETE)
-    return _run(request, visit, "The visit is complete.", lifecycle.transition, lifecycle.Action.COMPLETE)
+    return run_change(request, visit, "The visit is complete.", lifecycle.transition, lifecycle.Action.COMPLETE)
 
 
 STEP_MESSAGES = {
@@ -232,4 +233,4 @@ def step(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code)
     if not access.may_log_call(request.user, visit):
         raise PermissionDenied
-    return _run(request, visit, STEP_MESSAGES[step_name], lifecycle.record_step, step_name)
+    return run_change(request, visit, STEP_MESSAGES[step_name], lifecycle.record_step, step_name)
