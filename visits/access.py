@@ -173,6 +173,21 @@ def may_log_call(user: User, visit: Visit) -> bool:
     return is_office(user, visit) or is_visitor(user, visit)
 
 
+def may_handle_alarms(user: User, visit: Visit) -> bool:
+    """Raise the code-word alarm and log the escalation steps (hc18, hc19): the office and the
+    safeguarding leads of the visit's school, who are the school end of a visit's safety."""
+    return is_office(user, visit) or is_lead(user, visit)
+
+
+def may_see_board(user: User) -> bool:
+    """The day board (hc12): office staff, and leads may look at it, at any of their schools."""
+    return bool(board_school_ids(user))
+
+
+def board_school_ids(user: User) -> list[int]:
+    return roles_of(user).schools_with({Role.OFFICE} | Role.safeguarding())
+
+
 def may_read_audit(user: User, school_id: int) -> bool:
     return roles_of(user).has(school_id, Role.safeguarding() | {Role.HEAD})
 
@@ -246,6 +261,29 @@ class VisitAccess:
         """hc11: visitors, the office and the leads of the school; not the head, not the requester
         as such."""
         return is_visitor(self.user, self.visit) or is_office(self.user, self.visit) or is_lead(self.user, self.visit)
+
+    @cached_property
+    def can_handle_alarms(self) -> bool:
+        """hc18/hc19: raise the code-word alarm, log escalation steps; only once the visit is under
+        way, about to be, or finished (an alarm must never be refused for a step not logged)."""
+        return self.visit.status in {Status.AUTHORISED, Status.IN_PROGRESS, Status.COMPLETED} and may_handle_alarms(
+            self.user, self.visit
+        )
+
+    @cached_property
+    def can_edit(self) -> bool:
+        """Change the request (booking form): while its details may still change."""
+        return self.visit.status in Status.editable() and may_edit_request(self.user, self.visit)
+
+    @cached_property
+    def can_follow_up(self) -> bool:
+        """mp02: book a follow-up, once the visit is completed."""
+        return self.visit.status == Status.COMPLETED and may_request_at(self.user, self.visit.school_id)
+
+    @cached_property
+    def can_print_letter(self) -> bool:
+        """hc08: the appointment letter, while the visit is still to happen."""
+        return self.visit.status in Status.editable() and may_print_letter(self.user, self.visit)
 
     @cached_property
     def start_refusal(self) -> str:

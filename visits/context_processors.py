@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "nav": {
             "office": Role.OFFICE in roles,
+            "board": bool(roles & ({Role.OFFICE} | Role.safeguarding())),
             "visitor": Role.VISITOR in roles,
             "lead": bool(roles & Role.safeguarding()),
             "head": Role.HEAD in roles,

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import board
 from .views import visits as views
 
 app_name = "visits"
@@ -17,4 +18,12 @@ urlpatterns = [
     path("<uuid:code>/left/", views.step, {"step_name": "left"}, name="left"),
     path("<uuid:code>/back/", views.step, {"step_name": "back"}, name="back"),
     path("<uuid:code>/complete/", views.complete, name="complete"),
+    # The day board and the alarms (hc12, hc18, hc19).
+    path("board/", board.board, name="board"),
+    path("board/rows/", board.board_rows_partial, name="board_rows"),
+    path("<uuid:code>/alarm/", board.alarm, name="alarm"),
+    path("<uuid:code>/alarm/code-word/", board.raise_code_word, name="raise_code_word"),
+    path("<uuid:code>/alarm/rang-mobile/", board.escalate, {"step_name": "rang_mobile"}, name="rang_mobile"),
+    path("<uuid:code>/alarm/police-called/", board.escalate, {"step_name": "police_called"}, name="police_called"),
+    path("<uuid:code>/alarm/resolved/", board.escalate, {"step_name": "resolved"}, name="alarm_resolved"),
 ]

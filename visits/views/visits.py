@@ -249,4 +249,9 @@ def step(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code)
     if not access.may_log_call(request.user, visit):
         raise PermissionDenied
-    return run_change(request, visit, STEP_MESSAGES[step_name], lifecycle.record_step, step_name)
+    response = run_change(request, visit, STEP_MESSAGES[step_name], lifecycle.record_step, step_name)
+    # The day board sends its own address, so that the office stays on the board (hc12).
+    from .board import safe_next
+
+    target = safe_next(request)
+    return redirect(target) if target else response

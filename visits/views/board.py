@@ -1,0 +1,243 @@
+"""The office's day board (hc12, hc14, hc19) and the alarm pages (hc18, hc19).
+
+The board lists today's and tomorrow's visits of the user's schools, and everyone still out
+whatever day they set off, with the alarms at the top. It polls its rows every 20 seconds as a
+*background* request (`X-Homevisits-Background: 1`), so an unattended board still signs itself
+out after the idle time. Every number of rows costs the same queries: the alarm events are
+prefetched, and the flags come from `VisitAccess`, which answers office and lead from the roles
+loaded once per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from visits import access, audit, lifecycle
+from visits.enums import AuditAction, Status
+from visits.exceptions import LifecycleError
+from visits.models import User, Visit, VisitEvent
+
+BOARD_LIMIT = 300
+# A refresh is a read of the same list by the same screen: audited at most this often (hc25).
+AUDIT_REFRESH_SECONDS = 300
+BOARD_STATES = (Status.REQUESTED, Status.AUTHORISED, Status.IN_PROGRESS, Status.COMPLETED)
+
+
+@dataclass
+class BoardRow:
+    visit: Visit
+    can: access.VisitAccess
+    alarm: lifecycle.AlarmState
+    group: str  # "out", "today", "tomorrow", "done"
+    minutes_late: int = 0
+    show_date: bool = False  # set off on another day, or tomorrow's
+
+    @property
+    def group_label(self) -> str:
+        return GROUPS[self.group]
+
+    @property
+    def visitors(self) -> list[User]:
+        return [u for u in (self.visit.lead_visitor, self.visit.second_visitor) if u is not None]
+
+
+GROUPS = {
+    "out": "Out now",
+    "today": "Later today",
+    "tomorrow": "Tomorrow",
+    "done": "Finished today",
+}
+
+
+def safe_next(request: HttpRequest) -> str | None:
+    """The `next` address of a form, if it is one of ours (never an open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
+
+
+def board_rows(user: User, school_ids: list[int], now: dt.datetime | None = None) -> list[BoardRow]:
+    now = now or timezone.now()
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    tomorrow, day_after = start + dt.timedelta(days=1), start + dt.timedelta(days=2)
+    qs = (
+        access.visible_visits(user)
+        .filter(school_id__in=school_ids, status__in=BOARD_STATES)
+        .filter(
+            Q(status=Status.IN_PROGRESS)
+            | Q(
+                status__in=(Status.REQUESTED, Status.AUTHORISED),
+                scheduled_start__gte=start,
+                scheduled_start__lt=day_after,
+            )
+            | Q(status=Status.COMPLETED, scheduled_start__gte=start, scheduled_start__lt=tomorrow)
+            | Q(status=Status.COMPLETED, completed_at__gte=start)
+        )
+        .select_related("school", "household", "lead_visitor", "second_visitor")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=VisitEvent.objects.filter(kind__in=lifecycle.ALARM_EVENTS).order_by("at", "id"),
+                to_attr="alarm_events",
+            )
+        )
+        .order_by("scheduled_start", "id")[:BOARD_LIMIT]
+    )
+    rows = []
+    for visit in qs:
+        alarm = lifecycle.alarm_state(visit, visit.alarm_events, now)
+        if visit.status == Status.IN_PROGRESS or alarm.is_open:
+            group = "out"
+        elif visit.status == Status.COMPLETED:
+            group = "done"
+        elif visit.scheduled_start >= tomorrow:
+            group = "tomorrow"
+        else:
+            group = "today"
+        late = max(0, int((now - visit.expected_end).total_seconds() // 60)) if alarm.overdue_since else 0
+        show_date = not (start <= visit.scheduled_start < tomorrow)
+        rows.append(BoardRow(visit, access.VisitAccess(user, visit), alarm, group, late, show_date))
+    order = list(GROUPS)
+    rows.sort(
+        key=lambda r: (
+            order.index(r.group),
+            0 if r.alarm.code_word_at else 1 if r.alarm.overdue_open else 2 if r.alarm.overdue_since else 3,
+            r.visit.expected_end if r.group == "out" else r.visit.scheduled_start,
+            r.visit.pk,
+        )
+    )
+    return rows
+
+
+def _school_ids(request: HttpRequest) -> list[int]:
+    ids = access.board_school_ids(request.user)
+    if not ids:
+        raise Http404
+    return ids
+
+
+def _board_context(request: HttpRequest, school_ids: list[int]) -> dict:
+    now = timezone.now()
+    rows = board_rows(request.user, school_ids, now)
+    return {
+        "rows": rows,
+        "groups": GROUPS,
+        "updated": timezone.localtime(now),
+        "alarms": sum(1 for r in rows if r.alarm.is_open),
+        "board_url": reverse("visits:board"),
+    }
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The day board: who is out, where, since when; overdue and code-word alarms on top."""
+    school_ids = _school_ids(request)
+    context = _board_context(request, school_ids)
+    audit.record(request.user, AuditAction.LIST, object_type="visit", detail="day board")
+    request.session["board_audited_at"] = time.time()
+    return render(request, "visits/board/board.html", context)
+
+
+@login_required
+def board_rows_partial(request: HttpRequest) -> HttpResponse:
+    """The board's rows, fetched by its 20-second poll (a background request)."""
+    school_ids = _school_ids(request)
+    context = _board_context(request, school_ids)
+    last = float(request.session.get("board_audited_at") or 0)
+    if time.time() - last > AUDIT_REFRESH_SECONDS:
+        audit.record(request.user, AuditAction.LIST, object_type="visit", detail="day board (refresh)")
+        request.session["board_audited_at"] = time.time()
+    return render(request, "visits/board/_rows.html", context)
+
+
+# --- the alarm pages (hc18, hc19) ----------------------------------------------------------------
+
+
+def _alarm_visit(request: HttpRequest, code: UUID) -> tuple[Visit, access.VisitAccess]:
+    visit, can = access.visit_for_user(request, code)
+    if not access.may_handle_alarms(request.user, visit):
+        raise PermissionDenied
+    return visit, can
+
+
+@login_required
+def alarm(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The police call script and the escalation ladder for one visit."""
+    visit, can = _alarm_visit(request, code)
+    events = list(VisitEvent.objects.filter(visit=visit, kind__in=lifecycle.ALARM_EVENTS).order_by("at", "id"))
+    state = lifecycle.alarm_state(visit, events)
+    audit.record(request.user, AuditAction.VIEW, visit, detail="alarm page")
+    return render(
+        request,
+        "visits/board/alarm.html",
+        {
+            "visit": visit,
+            "can": can,
+            "alarm": state,
+            "events": events,
+            "visitors": [u for u in (visit.lead_visitor, visit.second_visitor) if u is not None],
+            "resolutions": lifecycle.RESOLUTIONS,
+        },
+    )
+
+
+@require_POST
+@login_required
+def raise_code_word(request: HttpRequest, code: UUID) -> HttpResponse:
+    """hc18: the code word was used. Raise the alarm and show the police call script."""
+    visit, _ = _alarm_visit(request, code)
+    try:
+        lifecycle.raise_code_word_alarm(visit, request.user)
+    except LifecycleError as exc:
+        messages.error(request, str(exc))
+        if visit.status not in lifecycle.ALARM_STATES:
+            return redirect("visits:detail", code=visit.code)
+    else:
+        messages.warning(request, "Alarm raised. The safeguarding leads are being alerted. Call 999 now.")
+    return redirect("visits:alarm", code=visit.code)
+
+
+ESCALATION_MESSAGES = {
+    "rang_mobile": "Call to the mobile logged.",
+    "police_called": "Police call logged.",
+    "resolved": "Alarm resolved.",
+}
+
+
+@require_POST
+@login_required
+def escalate(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
+    """One step of the escalation ladder: rang mobile, police called, resolved (hc18, hc19)."""
+    if step_name not in lifecycle.ESCALATIONS:
+        raise Http404
+    visit, _ = _alarm_visit(request, code)
+    answered = {"yes": True, "no": False}.get(request.POST.get("answered", ""))
+    try:
+        lifecycle.record_escalation(
+            visit,
+            request.user,
+            step_name,
+            answered=answered,
+            reference=request.POST.get("reference", "")[:200],
+            outcome=request.POST.get("outcome", ""),
+        )
+    except LifecycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, ESCALATION_MESSAGES[step_name])
+    return redirect(safe_next(request) or reverse("visits:alarm", args=[visit.code]))
