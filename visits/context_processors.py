@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from . import access
+from . import access, lifecycle
 from .enums import Role
 
 
@@ -24,5 +24,7 @@ def navigation(request: HttpRequest) -> dict:
             "trust_admin": Role.TRUST_ADMIN in roles,
             "audit": bool(roles & (Role.safeguarding() | {Role.HEAD})),
             "multi_school": len(held.school_ids) > 1,
+            # Book a visit: any role that may request visits (lifecycle.REQUESTER_ROLES).
+            "book": bool(held.schools_with(lifecycle.REQUESTER_ROLES)),
         }
     }

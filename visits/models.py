@@ -120,12 +120,21 @@ class Household(models.Model):
     postcode = models.CharField(max_length=10, validators=[uk_postcode])
     # Known risks for visitors (dogs, other animals, people): shown to visitors and leads.
     known_risks = models.TextField(blank=True)
+    # The household's key in the school's MIS export: the MIS import matches households by it.
+    mis_id = models.CharField(
+        "MIS household id", max_length=50, blank=True, help_text="The household's id in the school's MIS export."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["school", "name"]), models.Index(fields=["school", "postcode"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "mis_id"], condition=~Q(mis_id=""), name="household_unique_mis_id_per_school"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -140,6 +149,7 @@ class Household(models.Model):
 
 
 class Contact(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="contacts")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -184,6 +194,33 @@ class Pupil(models.Model):
     @property
     def initials(self) -> str:
         return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
+
+
+class ImportBatch(models.Model):
+    """One upload of the school's MIS export (mp03), kept in the database between the preview and
+    the confirmation so that any app server can finish it (no local files). The CSV text is
+    emptied once imported: the pupils' data then lives only in the rows it created or updated."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="import_batches")
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.TextField(blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"MIS import {self.filename} ({self.school})"
 
 
 class Visit(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board
+from .views import board, booking
 from .views import visits as views
 
 app_name = "visits"
@@ -18,6 +18,12 @@ urlpatterns = [
     path("<uuid:code>/left/", views.step, {"step_name": "left"}, name="left"),
     path("<uuid:code>/back/", views.step, {"step_name": "back"}, name="back"),
     path("<uuid:code>/complete/", views.complete, name="complete"),
+    # Booking visits (the Home Visit Form, hc02-hc08, hc11, hc13, mp01-mp03).
+    path("new/", booking.new, name="new"),
+    path("new-starters/", booking.new_starters, name="new_starters"),
+    path("<uuid:code>/edit/", booking.edit, name="edit"),
+    path("<uuid:code>/follow-up/", booking.follow_up, name="follow_up"),
+    path("<uuid:code>/letter/", booking.letter, name="letter"),
     # The day board and the alarms (hc12, hc18, hc19).
     path("board/", board.board, name="board"),
     path("board/rows/", board.board_rows_partial, name="board_rows"),

@@ -1,0 +1,733 @@
+"""Forms of the visits app: booking a visit (the Home Visit Form, HC Appendix 1) and booking many
+new-starter visits at once (mp03).
+
+Forms validate what a person typed, with messages a school secretary understands; the lifecycle
+persists (`visits.lifecycle.create_request` / `update_request`). The lifecycle re-checks the rules
+that matter and raises `ValidationError` with field keys; `add_lifecycle_errors` puts those on the
+form's fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .enums import AppointmentMethod, NotInformedException, Reason, Role, Status, VisitType
+from .models import Contact, Household, Pupil, School, User, Visit
+
+DATE_FORMAT = "%d/%m/%Y"
+TIME_FORMAT = "%H:%M"
+
+# A small built-in list of words that are easy to say on the phone and unlikely in conversation.
+CODE_WORDS = (
+    "bluebell",
+    "lighthouse",
+    "marigold",
+    "pinecone",
+    "kingfisher",
+    "snowdrop",
+    "lantern",
+    "heather",
+    "woodpecker",
+    "buttercup",
+    "harbour",
+    "primrose",
+    "thistle",
+    "meadow",
+    "chestnut",
+    "skylark",
+    "foxglove",
+    "sandcastle",
+    "lavender",
+    "starling",
+    "acorn",
+    "waterfall",
+    "honeysuckle",
+    "kestrel",
+)
+
+
+def random_code_word() -> str:
+    """hc11: a readable code word (two words, e.g. 'amber-kestrel'), chosen with `secrets`."""
+    return f"{secrets.choice(CODE_WORDS)}-{secrets.choice(CODE_WORDS)}"
+
+
+def visiting_staff(school: School) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__school=school, memberships__role=Role.VISITOR, memberships__is_active=True, is_active=True
+    ).distinct()
+
+
+def slt_members(school: School) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__school=school,
+        memberships__role__in=[Role.HEAD, Role.LEAD, Role.DEPUTY_LEAD],
+        memberships__is_active=True,
+        is_active=True,
+    ).distinct()
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj} ({obj.job_title})" if obj.job_title else str(obj)
+
+
+class PupilChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Pupil) -> str:
+        return f"{obj.first_name} {obj.last_name} ({obj.year_group})"
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Contact) -> str:
+        pr = "parental responsibility" if obj.parental_responsibility else "no parental responsibility"
+        return f"{obj.first_name} {obj.last_name}, {obj.relationship} ({pr})"
+
+
+def visits_clashing(
+    user_ids: set[int], start: dt.datetime, end: dt.datetime, *, exclude_pk: int | None = None
+) -> QuerySet[Visit]:
+    """Visits that are not over (not declined, cancelled or completed) on which any of these
+    people is lead or second visitor and whose time overlaps [start, end). Across every school,
+    since a person may visit for several; callers name only the time, never the family."""
+    qs = Visit.objects.filter(
+        Q(lead_visitor_id__in=user_ids) | Q(second_visitor_id__in=user_ids),
+        scheduled_start__lt=end,
+        expected_end__gt=start,
+    ).exclude(status__in=Status.terminal())
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("scheduled_start")
+
+
+def clash_message(person: User, other: Visit) -> str:
+    start = timezone.localtime(other.scheduled_start)
+    end = timezone.localtime(other.expected_end)
+    return (
+        f"{person} is already booked for another visit on {start:%d/%m/%Y} from {start:%H:%M} to {end:%H:%M}. "
+        "Choose another time or another visitor."
+    )
+
+
+def is_evening(school: School, start: dt.datetime, end: dt.datetime) -> bool:
+    """hc13, the same rule as `Visit.is_evening`, for times not yet saved."""
+    return Visit(school=school, scheduled_start=start, expected_end=end).is_evening
+
+
+# Lifecycle error keys that are not form fields of the same name.
+_LIFECYCLE_FIELD = {"scheduled_start": "start_time", "expected_end": "end_time", "household": None}
+
+
+def add_lifecycle_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a lifecycle `ValidationError` on the form: on the field it names where the form has
+    that field, otherwise at the top of the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, messages in exc.message_dict.items():
+        target = _LIFECYCLE_FIELD.get(key, key)
+        if target is None or target not in form.fields:
+            form.add_error(None, messages)
+        elif target not in form.errors:
+            form.add_error(target, messages)
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class VisitForm(forms.ModelForm):
+    """The Home Visit Form (HC Appendix 1) and what the policies add, for one household.
+
+    `clean()` checks the rules a secretary needs to hear about on the right field: a planned
+    visit in the past, an end before the start, a visitor already booked at that time, a lone
+    visit without a reason, an evening visit not confirmed (hc13). The lifecycle checks the rest.
+    """
+
+    pupils = PupilChoiceField(
+        queryset=Pupil.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Pupil(s)",
+        error_messages={"required": "Choose at least one pupil."},
+    )
+    reasons = forms.MultipleChoiceField(
+        choices=Reason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Reason for calling (one or more)",
+        error_messages={"required": "Choose at least one reason for the visit."},
+    )
+    visit_date = forms.DateField(
+        label="Date",
+        input_formats=[DATE_FORMAT, "%d/%m/%y"],
+        widget=forms.DateInput(format=DATE_FORMAT, attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
+        error_messages={"invalid": "Enter the date as dd/mm/yyyy, for example 24/11/2026."},
+    )
+    start_time = forms.TimeField(
+        label="Start time",
+        input_formats=[TIME_FORMAT],
+        widget=forms.TimeInput(format=TIME_FORMAT, attrs={"placeholder": "HH:MM", "inputmode": "numeric"}),
+        error_messages={"invalid": "Enter the time as HH:MM on the 24-hour clock, for example 09:30 or 14:15."},
+    )
+    end_time = forms.TimeField(
+        label="Expected end time",
+        input_formats=[TIME_FORMAT],
+        widget=forms.TimeInput(format=TIME_FORMAT, attrs={"placeholder": "HH:MM", "inputmode": "numeric"}),
+        help_text="When the visitors expect to have left. The office is alerted if they are late (hc19).",
+        error_messages={"invalid": "Enter the time as HH:MM on the 24-hour clock, for example 10:30 or 15:00."},
+    )
+    informed = forms.ChoiceField(
+        choices=YES_NO, widget=forms.RadioSelect, label="Will the family be told in advance? (hc02)", initial="yes"
+    )
+
+    class Meta:
+        model = Visit
+        fields = [
+            "lead_visitor",
+            "lead_visitor_role",
+            "second_visitor",
+            "second_visitor_role",
+            "agency_worker_name",
+            "agency_worker_organisation",
+            "agency_worker_phone",
+            "lone_visit_reason",
+            "contact",
+            "person_visited",
+            "address_line1",
+            "address_line2",
+            "town",
+            "postcode",
+            "visit_type",
+            "reason_detail",
+            "purpose",
+            "why_not_in_school",
+            "not_informed_exception",
+            "appointment_method",
+            "people_to_see",
+            "briefing",
+            "code_word",
+            "slt_consulted",
+            "evening_confirmed",
+            "comments",
+        ]
+        labels = {
+            "lead_visitor": "Lead visitor",
+            "lead_visitor_role": "Lead visitor's job role",
+            "second_visitor": "Second visitor (school staff)",
+            "second_visitor_role": "Second visitor's job role",
+            "agency_worker_name": "Or an outside-agency worker: name",
+            "agency_worker_organisation": "Organisation",
+            "agency_worker_phone": "Phone",
+            "lone_visit_reason": "If this visit must be made alone, say why",
+            "contact": "Person to be visited",
+            "person_visited": "Or type their name",
+            "address_line1": "Address line 1",
+            "address_line2": "Address line 2",
+            "visit_type": "Type of visit (hc03)",
+            "reason_detail": "Reason for calling: detail",
+            "purpose": "Purpose: what the visit should achieve (hc05)",
+            "why_not_in_school": "Why is a meeting in school not suitable? (planned visits, hc05)",
+            "not_informed_exception": "If not, which exception applies?",
+            "appointment_method": "How was or will the appointment be made? (hc08)",
+            "people_to_see": "People to see (hc07)",
+            "briefing": "Briefing for the visitors (hc07)",
+            "code_word": "Code word (hc11)",
+            "slt_consulted": "Member of SLT the visit was discussed with (mp01)",
+            "evening_confirmed": "I confirm an evening visit is necessary",
+            "comments": "Comments",
+        }
+        help_texts = {
+            "code_word": "Agreed between the visitors and the office. If a visitor says it on the phone, they are "
+            "in danger and the police are called. Shown only to the visitors, the office and the leads.",
+            "second_visitor": "This school's policy is that visits are made in pairs.",
+            "briefing": "What the visitors need to know about the family before they go.",
+            "lone_visit_reason": "Needed only when there is no second visitor. The lead must approve lone working.",
+        }
+        widgets = {
+            "reason_detail": forms.Textarea(attrs={"rows": 2}),
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "why_not_in_school": forms.Textarea(attrs={"rows": 2}),
+            "people_to_see": forms.Textarea(attrs={"rows": 2}),
+            "briefing": forms.Textarea(attrs={"rows": 3}),
+            "lone_visit_reason": forms.Textarea(attrs={"rows": 2}),
+            "comments": forms.Textarea(attrs={"rows": 2}),
+            "visit_type": forms.RadioSelect,
+            "code_word": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
+        error_messages = {
+            "purpose": {"required": "Say what the visit should achieve."},
+            "address_line1": {"required": "Enter the first line of the address."},
+            "town": {"required": "Enter the town."},
+            "postcode": {"required": "Enter the postcode."},
+            "code_word": {"required": "Agree a code word with the visitors and enter it here."},
+            "lead_visitor": {"required": "Choose the member of staff leading the visit."},
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        school: School,
+        household: Household,
+        visit: Visit | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.school = school
+        self.household = household
+        self.visit = visit
+        if visit is not None:
+            kwargs["instance"] = visit
+            start = timezone.localtime(visit.scheduled_start)
+            end = timezone.localtime(visit.expected_end)
+            kwargs["initial"] = {
+                "visit_date": start.date(),
+                "start_time": start.time(),
+                "end_time": end.time(),
+                "pupils": list(visit.pupils.all()),
+                "reasons": list(visit.reasons.values_list("reason", flat=True)),
+                "informed": "yes" if visit.family_informed else "no",
+                **kwargs.get("initial", {}),
+            }
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        staff = visiting_staff(school)
+        for name, label in (("lead_visitor", "The lead visitor"), ("second_visitor", "The second visitor")):
+            f[name] = StaffChoiceField(
+                queryset=staff,
+                required=name == "lead_visitor",
+                label=self._meta.labels[name],
+                help_text=self._meta.help_texts.get(name, "") if school.pairs_required else "",
+                error_messages={
+                    "required": "Choose the member of staff leading the visit.",
+                    "invalid_choice": f"{label} must be visiting staff at {school.name}.",
+                },
+            )
+        f["contact"] = ContactChoiceField(
+            queryset=household.contacts.all(),
+            required=False,
+            label=self._meta.labels["contact"],
+            empty_label="Someone not listed: type their name below",
+        )
+        f["person_visited"].required = False
+        f["lead_visitor_role"].required = False
+        f["pupils"].queryset = household.pupils.all()
+        f["visit_type"].choices = VisitType.choices
+        f["not_informed_exception"].choices = [("", "Choose the exception")] + NotInformedException.choices
+        f["appointment_method"].choices = [("", "Not yet")] + AppointmentMethod.choices
+        if school.slt_discussion_required:
+            f["slt_consulted"] = StaffChoiceField(
+                queryset=slt_members(school),
+                label=self._meta.labels["slt_consulted"],
+                help_text=f"{school.name} discusses every home visit with a member of SLT first.",
+                error_messages={
+                    "required": "Name the member of SLT the visit was discussed with: this school requires it.",
+                    "invalid_choice": "Choose a member of this school's senior leadership team.",
+                },
+            )
+        else:
+            del f["slt_consulted"]
+        cutoff = f"{school.evening_cutoff:%H:%M}"
+        f["evening_confirmed"].help_text = (
+            f"Needed only when the visit starts or ends after {cutoff}. The policy strongly recommends "
+            "no evening visits; the safeguarding lead is asked to confirm it too (hc13)."
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                "1. Staff carrying out the visit (hc06)",
+                Row(Column("lead_visitor", css_class="col-md-6"), Column("lead_visitor_role", css_class="col-md-6")),
+                Row(
+                    Column("second_visitor", css_class="col-md-6"), Column("second_visitor_role", css_class="col-md-6")
+                ),
+                Row(
+                    Column("agency_worker_name", css_class="col-md-4"),
+                    Column("agency_worker_organisation", css_class="col-md-4"),
+                    Column("agency_worker_phone", css_class="col-md-4"),
+                ),
+                "lone_visit_reason",
+            ),
+            Fieldset(
+                "2. Person being visited",
+                Row(Column("contact", css_class="col-md-6"), Column("person_visited", css_class="col-md-6")),
+            ),
+            Fieldset(
+                "3. Visited home address",
+                Row(Column("address_line1", css_class="col-md-6"), Column("address_line2", css_class="col-md-6")),
+                Row(Column("town", css_class="col-md-6"), Column("postcode", css_class="col-md-3")),
+            ),
+            Fieldset("4. Pupil(s)", "pupils"),
+            Fieldset(
+                "5. Reason for calling",
+                Field("visit_type"),
+                "reasons",
+                "reason_detail",
+                "purpose",
+                "why_not_in_school",
+            ),
+            Fieldset(
+                "6. Date and time",
+                Row(
+                    Column("visit_date", css_class="col-sm-4"),
+                    Column("start_time", css_class="col-sm-4"),
+                    Column("end_time", css_class="col-sm-4"),
+                ),
+                Div("evening_confirmed", css_class="evening-confirm"),
+            ),
+            Fieldset(
+                "7. Telling the family",
+                "informed",
+                Row(
+                    Column("not_informed_exception", css_class="col-md-6"),
+                    Column("appointment_method", css_class="col-md-6"),
+                ),
+            ),
+            Fieldset("8. Before you go", "people_to_see", "briefing"),
+            Fieldset(
+                "9. Safety",
+                Row(
+                    Column("code_word", css_class="col-md-6"),
+                    *([Column("slt_consulted", css_class="col-md-6")] if "slt_consulted" in f else []),
+                ),
+            ),
+            Fieldset("10. Comments", "comments"),
+        )
+
+    def _post_clean(self) -> None:
+        # The model's own checks run in the lifecycle (create_request / update_request), whose
+        # ValidationError the view puts back on this form; the instance is not touched here.
+        pass
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        school = self.school
+        now = timezone.now()
+
+        # Date and time: British input, school (Europe/London) time.
+        day, start_t, end_t = data.get("visit_date"), data.get("start_time"), data.get("end_time")
+        start = end = None
+        if day and start_t:
+            start = timezone.make_aware(dt.datetime.combine(day, start_t))
+        if day and end_t:
+            end = timezone.make_aware(dt.datetime.combine(day, end_t))
+        if start and end and end <= start:
+            self.add_error("end_time", f"The visit must end after it starts ({start_t:%H:%M}).")
+            end = None
+        if start and data.get("visit_type") == VisitType.PLANNED and start < now:
+            self.add_error(
+                "visit_date",
+                "This date and time has already passed. A planned visit must be booked for the future "
+                "(an emergency visit happening now can be recorded as an emergency).",
+            )
+        data["scheduled_start"], data["expected_end"] = start, end
+
+        # Person being visited: a contact of the household, or a typed name.
+        if not (data.get("person_visited") or "").strip():
+            if data.get("contact"):
+                data["person_visited"] = str(data["contact"])
+            else:
+                self.add_error("person_visited", "Choose a contact of the household or type the name of the person.")
+
+        # hc02: told in advance, or the exception that applies.
+        data["family_informed"] = data.get("informed") != "no"
+        if not data["family_informed"] and not data.get("not_informed_exception"):
+            self.add_error("not_informed_exception", "Choose why the family will not be told in advance.")
+        if data["family_informed"]:
+            data["not_informed_exception"] = ""
+
+        # hc05
+        if data.get("visit_type") == VisitType.PLANNED and not (data.get("why_not_in_school") or "").strip():
+            self.add_error("why_not_in_school", "For a planned visit, say why a meeting in school is not suitable.")
+
+        # hc06: the people, their roles, the pair.
+        lead, second = data.get("lead_visitor"), data.get("second_visitor")
+        if lead and not (data.get("lead_visitor_role") or "").strip():
+            if lead.job_title:
+                data["lead_visitor_role"] = lead.job_title
+            else:
+                self.add_error("lead_visitor_role", "Enter the lead visitor's job role.")
+        if second and not (data.get("second_visitor_role") or "").strip():
+            data["second_visitor_role"] = second.job_title
+        if lead and second and lead == second:
+            self.add_error("second_visitor", "The second visitor must be a different person from the lead visitor.")
+        agency = (data.get("agency_worker_name") or "").strip()
+        if second and agency:
+            self.add_error(
+                "agency_worker_name", "Choose a second member of staff or an outside-agency worker, not both."
+            )
+        if agency and not (data.get("agency_worker_organisation") or "").strip():
+            self.add_error("agency_worker_organisation", "Enter the outside agency's name.")
+        lone = not second and not agency
+        if lone and not (data.get("lone_visit_reason") or "").strip():
+            self.add_error(
+                "lone_visit_reason",
+                f"{school.name} requires visits in pairs: choose a second visitor, or say why this visit must be "
+                "made alone."
+                if school.pairs_required
+                else "Choose a second visitor if you can, or say why this visit will be made alone.",
+            )
+        if not lone:
+            data["lone_visit_reason"] = ""
+
+        # A visitor already booked at that time.
+        if start and end:
+            for name in ("lead_visitor", "second_visitor"):
+                person = data.get(name)
+                if person is None or name in self.errors:
+                    continue
+                other = visits_clashing({person.pk}, start, end, exclude_pk=self.visit.pk if self.visit else None)
+                first = other.first()
+                if first is not None:
+                    self.add_error(name, clash_message(person, first))
+
+            # hc13: an evening visit needs an explicit confirmation.
+            if is_evening(school, start, end):
+                if not data.get("evening_confirmed"):
+                    self.add_error(
+                        "evening_confirmed",
+                        f"This visit starts or ends after {school.evening_cutoff:%H:%M}. The policy strongly "
+                        "recommends no evening visits: tick the box to confirm an evening visit is necessary, "
+                        "or choose an earlier time.",
+                    )
+            else:
+                data["evening_confirmed"] = False
+        return data
+
+    def lifecycle_fields(self) -> dict[str, Any]:
+        """The Visit fields for `lifecycle.create_request` / `update_request`."""
+        data = self.cleaned_data
+        names = [n for n in self._meta.fields if n in self.fields]
+        fields = {name: data.get(name) for name in names}
+        for text in (n for n, v in fields.items() if isinstance(v, str)):
+            fields[text] = fields[text].strip()
+        fields.update(
+            scheduled_start=data["scheduled_start"],
+            expected_end=data["expected_end"],
+            family_informed=data["family_informed"],
+        )
+        return fields
+
+    @property
+    def is_evening_flagged(self) -> bool:
+        return "evening_confirmed" in self.errors
+
+
+# --- new-starter visits (mp03) -----------------------------------------------------------------
+
+NEW_STARTER_WHY_NOT_IN_SCHOOL = "New starter visit: meeting the family at home (policy)"
+SLOT_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class NewStarterForm(forms.Form):
+    """Many new-starter visits at once (mp03): pupils, dates, time slots and visitor pairs."""
+
+    PAIRS = 3
+
+    pupils = PupilChoiceField(
+        queryset=Pupil.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Pupils",
+        error_messages={"required": "Choose at least one pupil."},
+    )
+    date_from = forms.DateField(
+        label="First day",
+        input_formats=[DATE_FORMAT, "%d/%m/%y"],
+        widget=forms.DateInput(format=DATE_FORMAT, attrs={"placeholder": "dd/mm/yyyy"}),
+        error_messages={"invalid": "Enter the date as dd/mm/yyyy."},
+    )
+    date_to = forms.DateField(
+        label="Last day",
+        input_formats=[DATE_FORMAT, "%d/%m/%y"],
+        widget=forms.DateInput(format=DATE_FORMAT, attrs={"placeholder": "dd/mm/yyyy"}),
+        error_messages={"invalid": "Enter the date as dd/mm/yyyy."},
+    )
+    slots = forms.CharField(
+        label="Start times each day",
+        initial="09:30, 10:30, 13:30",
+        help_text="24-hour clock, separated by commas. Visits are booked Monday to Friday only.",
+    )
+    duration = forms.IntegerField(label="Length of each visit (minutes)", min_value=15, max_value=240, initial=45)
+    purpose = forms.CharField(
+        label="Purpose (hc05)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial="Meet the family and the child before they start school, and answer their questions.",
+    )
+    submit_now = forms.ChoiceField(
+        label="When saving",
+        choices=[("draft", "Save as drafts (send to the lead later)"), ("submit", "Send to the safeguarding lead")],
+        widget=forms.RadioSelect,
+        initial="draft",
+    )
+
+    def __init__(self, *args: Any, school: School, pupils: QuerySet[Pupil], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.fields["pupils"].queryset = pupils
+        staff = visiting_staff(school)
+        pair_fields = []
+        for i in range(1, self.PAIRS + 1):
+            for part, label in (("lead", "Lead visitor"), ("second", "Second visitor")):
+                self.fields[f"{part}_{i}"] = StaffChoiceField(
+                    queryset=staff,
+                    required=i == 1,
+                    label=f"Pair {i}: {label.lower()}",
+                    error_messages={
+                        "required": f"Choose the {label.lower()} of the first pair.",
+                        "invalid_choice": f"The {label.lower()} must be visiting staff at {school.name}.",
+                    },
+                )
+            pair_fields.append(
+                Row(Column(f"lead_{i}", css_class="col-md-6"), Column(f"second_{i}", css_class="col-md-6"))
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset("1. Pupils", "pupils"),
+            Fieldset(
+                "2. Dates and times",
+                Row(
+                    Column("date_from", css_class="col-sm-6 col-lg-3"),
+                    Column("date_to", css_class="col-sm-6 col-lg-3"),
+                    Column("slots", css_class="col-sm-6 col-lg-4"),
+                    Column("duration", css_class="col-sm-6 col-lg-2"),
+                ),
+            ),
+            Fieldset("3. Visitor pairs (hc06)", *pair_fields),
+            Fieldset("4. Purpose and saving", "purpose", "submit_now"),
+        )
+
+    def clean_slots(self) -> list[dt.time]:
+        times = []
+        for raw in (s.strip() for s in self.cleaned_data["slots"].replace(";", ",").split(",")):
+            if not raw:
+                continue
+            match = SLOT_RE.match(raw)
+            if not match:
+                raise ValidationError(f"'{raw}' is not a time: write times like 09:30, 13:15, separated by commas.")
+            times.append(dt.time(int(match[1]), int(match[2])))
+        if not times:
+            raise ValidationError("Enter at least one start time, for example 09:30.")
+        return sorted(set(times))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", "The last day must be on or after the first day.")
+            elif (end - start).days > 92:
+                self.add_error("date_to", "Choose a range of at most three months.")
+            if start < timezone.localdate():
+                self.add_error("date_from", "The first day has already passed.")
+        pairs = []
+        for i in range(1, self.PAIRS + 1):
+            lead, second = data.get(f"lead_{i}"), data.get(f"second_{i}")
+            if lead is None and second is None:
+                continue
+            if lead is None or second is None:
+                self.add_error(f"second_{i}" if second is None else f"lead_{i}", "Choose both people of this pair.")
+                continue
+            if lead == second:
+                self.add_error(f"second_{i}", "Choose two different people.")
+                continue
+            pairs.append((lead, second))
+        data["pairs"] = pairs
+        return data
+
+
+@dataclass
+class PlannedVisit:
+    """One row of the new-starter schedule: one household, one time, one pair."""
+
+    household: Household
+    pupils: list[Pupil]
+    start: dt.datetime
+    end: dt.datetime
+    lead: User
+    second: User
+    problems: list[str] = field(default_factory=list)
+
+
+def plan_new_starters(form: NewStarterForm) -> tuple[list[PlannedVisit], list[str]]:
+    """The schedule for a valid `NewStarterForm`: one visit per household (households with
+    several chosen pupils get one visit), households in name order taking the next free time
+    and pair, Monday to Friday. Returns the rows (each with its clashes) and problems with the
+    plan as a whole. Writes nothing."""
+    data = form.cleaned_data
+    school = form.school
+    by_household: dict[int, list[Pupil]] = {}
+    for pupil in sorted(data["pupils"], key=lambda p: (p.household.name, p.last_name, p.first_name)):
+        by_household.setdefault(pupil.household_id, []).append(pupil)
+    length = dt.timedelta(minutes=data["duration"])
+    combos = []
+    day = data["date_from"]
+    while day <= data["date_to"]:
+        if day.weekday() < 5:
+            for slot in data["slots"]:
+                start = timezone.make_aware(dt.datetime.combine(day, slot))
+                for lead, second in data["pairs"]:
+                    combos.append((start, lead, second))
+        day += dt.timedelta(days=1)
+    households = list(by_household.values())
+    if len(households) > len(combos):
+        return [], [
+            f"There are {len(households)} households to visit but only {len(combos)} times for your pairs. "
+            "Choose more days, more start times or another pair."
+        ]
+    rows = []
+    booked: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    now = timezone.now()
+    for pupils, (start, lead, second) in zip(households, combos, strict=False):
+        end = start + length
+        row = PlannedVisit(pupils[0].household, pupils, start, end, lead, second)
+        for person in (lead, second):
+            other = visits_clashing({person.pk}, start, end).first()
+            if other is not None:
+                row.problems.append(clash_message(person, other))
+            if any(s < end and start < e for s, e in booked.get(person.pk, [])):
+                row.problems.append(f"{person} has another visit of this schedule at the same time.")
+            booked.setdefault(person.pk, []).append((start, end))
+        if is_evening(school, start, end):
+            row.problems.append(
+                f"Ends after {school.evening_cutoff:%H:%M}: the policy strongly recommends no evening visits (hc13)."
+            )
+        if start < now:
+            row.problems.append("This time has already passed.")
+        rows.append(row)
+    return rows, []
+
+
+def new_starter_fields(row: PlannedVisit, purpose: str) -> dict[str, Any]:
+    """The Visit fields of one new-starter request (mp03)."""
+    household = row.household
+    contact = next((c for c in household.contacts.all() if c.parental_responsibility), None)
+    names = ", ".join(p.first_name for p in row.pupils)
+    return {
+        "visit_type": VisitType.PLANNED,
+        "reason_detail": f"New starter: {names}.",
+        "purpose": purpose,
+        "why_not_in_school": NEW_STARTER_WHY_NOT_IN_SCHOOL,
+        "family_informed": True,
+        "appointment_method": AppointmentMethod.LETTER,
+        "person_visited": str(contact) if contact else household.name,
+        "contact": contact,
+        "address_line1": household.address_line1,
+        "address_line2": household.address_line2,
+        "town": household.town,
+        "postcode": household.postcode,
+        "scheduled_start": row.start,
+        "expected_end": row.end,
+        "lead_visitor": row.lead,
+        "lead_visitor_role": row.lead.job_title or "Visiting staff",
+        "second_visitor": row.second,
+        "second_visitor_role": row.second.job_title or "Visiting staff",
+        "code_word": random_code_word(),
+    }

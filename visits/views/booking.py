@@ -1,0 +1,457 @@
+"""Booking visits: the Home Visit Form as a web form (new, edit, follow-up), many new-starter
+visits at once (mp03), and the appointment letter to the family (hc08).
+
+Forms validate; every write goes through `visits.lifecycle` (create_request, update_request,
+transition). Who may book at a school, edit a request or print its letter is answered by
+`visits.access`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from visits import access, audit, lifecycle
+from visits.enums import AuditAction, Reason, Status
+from visits.exceptions import LifecycleError
+from visits.forms import (
+    NewStarterForm,
+    VisitForm,
+    add_lifecycle_errors,
+    new_starter_fields,
+    plan_new_starters,
+)
+from visits.models import Household, Pupil, School, Visit
+
+PICKER_LIMIT = 50
+
+
+def _requester_schools(user) -> list[School]:
+    schools = list(access.schools_for(user, lifecycle.REQUESTER_ROLES).order_by("name"))
+    if not schools:
+        raise Http404
+    return schools
+
+
+def _chosen_school(request: HttpRequest, schools: list[School]) -> School | None:
+    """The school the user books for: their only one, or the one they chose (?school=<code>)."""
+    if len(schools) == 1:
+        return schools[0]
+    raw = request.GET.get("school") or request.POST.get("school") or ""
+    return next((s for s in schools if str(s.code) == raw), None)
+
+
+def _household_for(request: HttpRequest, schools: list[School], raw: str) -> Household:
+    try:
+        code = UUID(raw)
+    except ValueError:
+        raise Http404 from None
+    household = Household.objects.select_related("school").filter(code=code, school__in=[s.pk for s in schools]).first()
+    if household is None:
+        raise Http404
+    return household
+
+
+def _save_new(request: HttpRequest, form: VisitForm) -> Visit | None:
+    """Create the request from a valid form (submitted when the user pressed "Send"); None,
+    with the lifecycle's refusal on the form, when it refused."""
+    submit = "submit" in request.POST
+    try:
+        visit = lifecycle.create_request(
+            request.user,
+            form.school,
+            form.household,
+            form.lifecycle_fields(),
+            pupils=form.cleaned_data["pupils"],
+            reasons=form.cleaned_data["reasons"],
+            submit=submit,
+        )
+    except ValidationError as exc:
+        add_lifecycle_errors(form, exc)
+        return None
+    except LifecycleError as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(
+        request,
+        "Sent to the safeguarding lead for authorisation."
+        if submit
+        else "Saved as a draft. Send it to the safeguarding lead when it is ready.",
+    )
+    return visit
+
+
+def _booking_page(request: HttpRequest, form: VisitForm, **context: Any) -> HttpResponse:
+    household = form.household
+    earlier = (
+        access.visible_visits(request.user)
+        .filter(household=household)
+        .exclude(pk=form.visit.pk if form.visit else None)
+        .order_by("-scheduled_start")[:5]
+    )
+    return render(
+        request,
+        "visits/booking/form.html",
+        {"form": form, "household": household, "school": form.school, "earlier": earlier, **context},
+    )
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    """Book a visit: choose the school (if several) and the household, then the Home Visit Form."""
+    schools = _requester_schools(request.user)
+    raw_household = request.GET.get("household") or ""
+    if not raw_household:
+        return _household_picker(request, schools)
+    household = _household_for(request, schools, raw_household)
+    school = household.school
+    initial = {
+        "address_line1": household.address_line1,
+        "address_line2": household.address_line2,
+        "town": household.town,
+        "postcode": household.postcode,
+    }
+    pupils = list(household.pupils.all())
+    if len(pupils) == 1:
+        initial["pupils"] = pupils
+    if request.method == "POST":
+        form = VisitForm(request.POST, school=school, household=household, initial=initial)
+        if form.is_valid():
+            visit = _save_new(request, form)
+            if visit is not None:
+                return redirect("visits:detail", code=visit.code)
+    else:
+        form = VisitForm(school=school, household=household, initial=initial)
+    return _booking_page(request, form, title=f"Book a visit to {household.name}")
+
+
+def _household_picker(request: HttpRequest, schools: list[School]) -> HttpResponse:
+    school = _chosen_school(request, schools)
+    query = (request.GET.get("q") or "").strip()[:100]
+    households = []
+    if school is not None:
+        qs = Household.objects.filter(school=school)
+        if query:
+            compact = query.replace(" ", "")
+            qs = qs.filter(
+                Q(name__icontains=query)
+                | Q(postcode__icontains=query)
+                | Q(postcode__icontains=compact[:-3] + " " + compact[-3:] if len(compact) > 3 else compact)
+                | Q(pupils__last_name__icontains=query)
+                | Q(pupils__first_name__icontains=query)
+            ).distinct()
+        households = list(qs.order_by("name", "id")[: PICKER_LIMIT + 1])
+    return render(
+        request,
+        "visits/booking/pick.html",
+        {
+            "schools": schools,
+            "school": school,
+            "query": query,
+            "households": households[:PICKER_LIMIT],
+            "more": len(households) > PICKER_LIMIT,
+        },
+    )
+
+
+@login_required
+def edit(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Change a request (draft, waiting, sent back or authorised) and, when it is a draft or was
+    sent back, send it (again) to the lead. Changing what the lead saw on an authorised visit
+    returns it to the queue (hc01): the page says so before the user saves."""
+    visit, can = access.visit_for_user(request, code)
+    if not access.may_edit_request(request.user, visit):
+        raise PermissionDenied
+    if not can.can_edit:
+        messages.error(request, f"This visit can no longer be changed: it is {visit.get_status_display().lower()}.")
+        return redirect("visits:detail", code=visit.code)
+    if request.method == "POST":
+        form = VisitForm(request.POST, school=visit.school, household=visit.household, visit=visit)
+        if form.is_valid():
+            was_authorised = visit.status == Status.AUTHORISED
+            try:
+                lifecycle.update_request(
+                    visit,
+                    request.user,
+                    form.lifecycle_fields(),
+                    pupils=form.cleaned_data["pupils"],
+                    reasons=form.cleaned_data["reasons"],
+                )
+            except ValidationError as exc:
+                add_lifecycle_errors(form, exc)
+            except LifecycleError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if "submit" in request.POST and visit.status in {Status.DRAFT, Status.SENT_BACK}:
+                    try:
+                        lifecycle.transition(visit, request.user, lifecycle.Action.SUBMIT)
+                    except LifecycleError as exc:
+                        messages.error(request, f"Your changes were saved, but: {exc}")
+                    else:
+                        messages.success(request, "Saved and sent to the safeguarding lead for authorisation.")
+                elif was_authorised and visit.status == Status.REQUESTED:
+                    messages.warning(
+                        request, "Saved. The changes went back to the safeguarding lead, who must authorise it again."
+                    )
+                else:
+                    messages.success(request, "Your changes were saved.")
+                return redirect("visits:detail", code=visit.code)
+    else:
+        form = VisitForm(school=visit.school, household=visit.household, visit=visit)
+    return _booking_page(
+        request,
+        form,
+        visit=visit,
+        title=f"Change the visit to {visit.household.name}",
+        can_send=visit.status in {Status.DRAFT, Status.SENT_BACK},
+    )
+
+
+def _follow_up_initial(visit: Visit) -> dict[str, Any]:
+    """mp02: the follow-up starts from the visit: same household, pupils, visitors, reasons;
+    no date, and a new code word."""
+    when = timezone.localtime(visit.scheduled_start)
+    names = (
+        "lead_visitor",
+        "lead_visitor_role",
+        "second_visitor",
+        "second_visitor_role",
+        "agency_worker_name",
+        "agency_worker_organisation",
+        "agency_worker_phone",
+        "lone_visit_reason",
+        "contact",
+        "person_visited",
+        "address_line1",
+        "address_line2",
+        "town",
+        "postcode",
+        "why_not_in_school",
+        "appointment_method",
+        "people_to_see",
+        "reason_detail",
+        "slt_consulted",
+    )
+    initial: dict[str, Any] = {name: getattr(visit, name) for name in names}
+    initial.update(
+        purpose=f"Follow-up to the visit on {when:%d/%m/%Y}",
+        pupils=list(visit.pupils.all()),
+        reasons=list(visit.reasons.values_list("reason", flat=True)),
+        informed="yes" if visit.family_informed else "no",
+        not_informed_exception=visit.not_informed_exception,
+        code_word="",
+    )
+    return initial
+
+
+@login_required
+def follow_up(request: HttpRequest, code: UUID) -> HttpResponse:
+    """mp02: "Book a follow-up" on a completed visit: a new request prefilled from it."""
+    visit, can = access.visit_for_user(request, code)
+    if not access.may_request_at(request.user, visit.school_id):
+        raise PermissionDenied
+    if not can.can_follow_up:
+        messages.error(request, "A follow-up can be booked once the visit is completed.")
+        return redirect("visits:detail", code=visit.code)
+    initial = _follow_up_initial(visit)
+    if request.method == "POST":
+        form = VisitForm(request.POST, school=visit.school, household=visit.household, initial=initial)
+        if form.is_valid():
+            new_visit = _save_new(request, form)
+            if new_visit is not None:
+                return redirect("visits:detail", code=new_visit.code)
+    else:
+        form = VisitForm(school=visit.school, household=visit.household, initial=initial)
+    return _booking_page(
+        request,
+        form,
+        title=f"Book a follow-up visit to {visit.household.name}",
+        follow_up_of=visit,
+        action=reverse("visits:follow_up", args=[visit.code]),
+    )
+
+
+# --- new-starter visits (mp03) ---------------------------------------------------------------
+
+
+@login_required
+def new_starters(request: HttpRequest) -> HttpResponse:
+    """mp03: book a visit for every household of the chosen pupils. GET shows the form; POST
+    "preview" shows the schedule with its clashes and writes nothing; POST "confirm" creates
+    one request per household in one transaction, unless something clashes."""
+    schools = _requester_schools(request.user)
+    school = _chosen_school(request, schools)
+    if school is None:
+        return render(request, "visits/booking/pick.html", {"schools": schools, "school": None, "starters": True})
+    year_groups = sorted(
+        set(Pupil.objects.filter(school=school).values_list("year_group", flat=True)),
+        key=lambda y: (y != "Reception", y),
+    )
+    year = request.GET.get("year") or request.POST.get("year") or ("Reception" if "Reception" in year_groups else "")
+    pupils = Pupil.objects.filter(school=school).select_related("household").order_by("last_name", "first_name")
+    if year:
+        pupils = pupils.filter(year_group=year)
+    rows: list = []
+    problems: list[str] = []
+    plan = ""
+    if request.method == "POST":
+        form = NewStarterForm(request.POST, school=school, pupils=pupils)
+        if form.is_valid():
+            rows, problems = plan_new_starters(form)
+            plan = plan_signature(rows)
+            clashes = problems or any(r.problems for r in rows)
+            if "confirm" in request.POST and not clashes and request.POST.get("plan") != plan:
+                problems = ["The schedule changed since your preview. Check it below and confirm again."]
+            elif "confirm" in request.POST and not clashes:
+                created, errors = _create_new_starters(request, form, rows)
+                if not errors:
+                    sent = form.cleaned_data["submit_now"] == "submit"
+                    messages.success(
+                        request,
+                        f"{len(created)} new-starter visit request(s) created "
+                        + ("and sent to the safeguarding lead." if sent else "as drafts."),
+                    )
+                    return redirect("home")
+                problems = ["Nothing was saved.", *errors]
+            elif "confirm" in request.POST:
+                problems = problems or [
+                    "Nothing was saved: some visits clash. Change the times or pairs, then preview again."
+                ]
+    else:
+        form = NewStarterForm(
+            school=school,
+            pupils=pupils,
+            initial={"pupils": list(pupils.values_list("pk", flat=True)), "date_from": timezone.localdate()},
+        )
+    return render(
+        request,
+        "visits/booking/new_starters.html",
+        {
+            "form": form,
+            "school": school,
+            "schools": schools,
+            "year_groups": year_groups,
+            "year": year,
+            "rows": rows,
+            "problems": problems,
+            "plan": plan,
+            "has_clashes": bool(problems) or any(r.problems for r in rows),
+        },
+    )
+
+
+def plan_signature(rows: list) -> str:
+    """A fingerprint of the previewed schedule: confirm creates only what the user saw."""
+    text = "|".join(
+        f"{r.household.pk}:{r.start.isoformat()}:{r.end.isoformat()}:{r.lead.pk}:{r.second.pk}:"
+        + ",".join(str(p.pk) for p in r.pupils)
+        for r in rows
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _create_new_starters(request: HttpRequest, form: NewStarterForm, rows: list) -> tuple[list[Visit], list[str]]:
+    """Create every request of the schedule in one transaction: all, or none and the reasons."""
+    submit = form.cleaned_data["submit_now"] == "submit"
+    purpose = form.cleaned_data["purpose"].strip()
+    created = []
+    try:
+        with transaction.atomic():
+            for row in rows:
+                created.append(
+                    lifecycle.create_request(
+                        request.user,
+                        form.school,
+                        row.household,
+                        new_starter_fields(row, purpose),
+                        pupils=row.pupils,
+                        reasons=[Reason.NEW_STARTER],
+                        submit=submit,
+                    )
+                )
+    except ValidationError as exc:
+        return [], exc.messages
+    except LifecycleError as exc:
+        return [], [str(exc)]
+    return created, []
+
+
+# --- the appointment letter (hc08) ---------------------------------------------------------------
+
+# The reasons in words a family reads: never the school's internal wording (no "suspected
+# term-time holiday" on the doormat).
+LETTER_REASONS = {
+    Reason.REFUSING_SCHOOL: "to talk with you about how we can help {names} come into school",
+    Reason.ATTENDANCE: "to talk with you about {names}'s attendance at school",
+    Reason.EDUCATED_AT_HOME: "to talk with you about {names}'s education at home",
+    Reason.CONTACT_FAILED: "as we have not been able to reach you by phone or letter",
+    Reason.DISCUSS_AT_HOME: "to talk with you about {names} at home",
+    Reason.WELFARE_CHECK: "to see how {names} is getting on",
+    Reason.ATTENDANCE_STRATEGIES: "to agree together how we can help {names} attend school",
+    Reason.COLLECT_DROP_CHILD: "to help with {names}'s journey to or from school",
+    Reason.COLLECT_DROP_WORK: "to bring or collect school work for {names}",
+    Reason.OFF_SICK: "to see how {names} is and keep them in touch with school",
+    Reason.TERM_TIME_HOLIDAY: "to talk with you about {names}'s attendance at school",
+    Reason.NEW_STARTER: "to meet you and {names} at home before {names} starts school",
+    Reason.FAMILY_WELLBEING: "to see how we can support you and your family",
+}
+
+
+def letter_reasons(visit: Visit, names: str) -> list[str]:
+    seen: list[str] = []
+    for reason in visit.reasons.values_list("reason", flat=True):
+        words = LETTER_REASONS.get(reason, "to talk with you about {names}").format(names=names)
+        if words not in seen:
+            seen.append(words)
+    return seen
+
+
+@login_required
+def letter(request: HttpRequest, code: UUID) -> HttpResponse:
+    """hc08: the appointment letter to the family, as a print view (A4). It carries what the
+    family may read only: never the code word, the briefing, comments or any internal note."""
+    visit, can = access.visit_for_user(request, code)
+    if not access.may_print_letter(request.user, visit):
+        raise PermissionDenied
+    if not can.can_print_letter:
+        messages.error(request, f"No letter for this visit: it is {visit.get_status_display().lower()}.")
+        return redirect("visits:detail", code=visit.code)
+    pupils = list(visit.pupils.all())
+    first_names = [p.first_name for p in pupils]
+    names = " and ".join([", ".join(first_names[:-1]), first_names[-1]] if len(first_names) > 1 else first_names)
+    visitors = [(str(visit.lead_visitor), visit.lead_visitor_role)]
+    if visit.second_visitor_id:
+        visitors.append((str(visit.second_visitor), visit.second_visitor_role))
+    elif visit.agency_worker_name:
+        visitors.append(
+            (
+                visit.agency_worker_name,
+                ", ".join(p for p in [visit.second_visitor_role, visit.agency_worker_organisation] if p),
+            )
+        )
+    audit.record(request.user, AuditAction.DOWNLOAD, visit, detail="appointment letter")
+    return render(
+        request,
+        "visits/booking/letter.html",
+        {
+            "visit": visit,
+            "school": visit.school,
+            "today": timezone.localdate(),
+            "start": timezone.localtime(visit.scheduled_start),
+            "end": timezone.localtime(visit.expected_end),
+            "visitors": visitors,
+            "reasons": letter_reasons(visit, names or "your child"),
+            "names": names,
+        },
+    )
