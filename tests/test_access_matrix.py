@@ -139,9 +139,50 @@ class Route:
     prepare: Callable[[Visit, Cast], None] | None = None
     kwargs: dict[str, str] = field(default_factory=dict)
     data: dict[str, str] = field(default_factory=dict)
+    # URL arguments made from the cast when the URL takes something other than a visit (a
+    # household's code, an upload's code); called for every request, so a POST gets a fresh one.
+    url_kwargs: Callable[[Cast], dict[str, str]] | None = None
 
 
 NOTE = {"note": "Reason given for the access matrix."}
+
+# Households, contacts and pupils: the office and leads of the school manage them, the head
+# reads them (403 on the forms), everyone else gets 404 (hc25).
+HOUSEHOLD_MANAGERS = ("office", "lead", "deputy")
+HOUSEHOLD_VIEWERS = (*HOUSEHOLD_MANAGERS, "head")
+
+
+def household_route(*allowed: str) -> dict[str, int | str]:
+    return (
+        {"anonymous": LOGIN}
+        | {actor: (200 if actor in allowed else 403) for actor in HOUSEHOLD_VIEWERS}
+        | {actor: 404 for actor in SIGNED_IN if actor not in HOUSEHOLD_VIEWERS}
+    )
+
+
+def _household(cast: Cast) -> dict[str, str]:
+    return {"code": str(cast.household.code)}
+
+
+def _contact(cast: Cast) -> dict[str, str]:
+    return {"code": str(cast.household.contacts.first().code)}
+
+
+def _pupil(cast: Cast) -> dict[str, str]:
+    return {"code": str(cast.pupil.code)}
+
+
+def _mis_upload(cast: Cast) -> dict[str, str]:
+    """A fresh upload of one pupil to `cast.school`, waiting for confirmation (mp03)."""
+    from visits.models import ImportBatch
+
+    text = (
+        "mis_id,first_name,last_name,date_of_birth,year_group,household_mis_id,address_line1,town,postcode\r\n"
+        "MX1,Ada,Matrix,01/09/2019,Year 2,HX1,1 Test Street,Manchester,M14 5AB\r\n"
+    )
+    batch = ImportBatch.objects.create(school=cast.school, created_by=cast.office, content=text, row_count=1)
+    return {"code": str(batch.code)}
+
 
 TABLE: dict[str, Route] = {
     # Home sends each person to where their main role starts.
@@ -237,6 +278,24 @@ TABLE: dict[str, Route] = {
         {"anonymous": LOGIN} | dict.fromkeys(SIGNED_IN, 404),
         kwargs={"code": "00000000-0000-4000-8000-000000000000"},
     ),
+    # Households, contacts and pupils; the MIS import (mp03).
+    "visits:households": Route("GET", role_page(*HOUSEHOLD_VIEWERS, "other_office", "other_lead", "other_head")),
+    "visits:household_new": Route("GET", role_page(*HOUSEHOLD_MANAGERS, "other_office", "other_lead")),
+    "visits:household": Route("GET", household_route(*HOUSEHOLD_VIEWERS), url_kwargs=_household),
+    "visits:household_edit": Route("GET", household_route(*HOUSEHOLD_MANAGERS), url_kwargs=_household),
+    "visits:contact_new": Route("GET", household_route(*HOUSEHOLD_MANAGERS), url_kwargs=_household),
+    "visits:contact_edit": Route("GET", household_route(*HOUSEHOLD_MANAGERS), url_kwargs=_contact),
+    "visits:pupil_new": Route("GET", household_route(*HOUSEHOLD_MANAGERS), url_kwargs=_household),
+    "visits:pupil_edit": Route("GET", household_route(*HOUSEHOLD_MANAGERS), url_kwargs=_pupil),
+    "visits:import_upload": Route("GET", role_page(*HOUSEHOLD_MANAGERS, "other_office", "other_lead")),
+    # An upload is for the managers of its school only: the head, too, gets 404.
+    "visits:import_preview": Route("GET", role_page(*HOUSEHOLD_MANAGERS), url_kwargs=_mis_upload),
+    "visits:import_confirm": Route(
+        "POST",
+        {"anonymous": LOGIN}
+        | {actor: ("302 visits:import_preview" if actor in HOUSEHOLD_MANAGERS else 404) for actor in SIGNED_IN},
+        url_kwargs=_mis_upload,
+    ),
 }
 
 
@@ -278,8 +337,10 @@ def build_visit(cast: Cast, route: Route) -> Visit:
     return visit
 
 
-def url_for(name: str, route: Route, visit: Visit | None) -> str:
+def url_for(name: str, route: Route, visit: Visit | None, cast: Cast | None = None) -> str:
     kwargs = dict(route.kwargs)
+    if route.url_kwargs is not None:
+        kwargs.update(route.url_kwargs(cast))
     if visit is not None:
         kwargs["code"] = visit.code
     return reverse(name, kwargs=kwargs or None)
@@ -334,7 +395,7 @@ def test_hc25_access_matrix_every_route_every_actor(cast, client, login):
             else:
                 visit = shared_visit.get(name) or shared_visit.setdefault(name, build_visit(cast, route))
             before = snapshot(visit) if visit is not None else None
-            response = ask(client, login, cast, actor, route.method, url_for(name, route, visit), route.data)
+            response = ask(client, login, cast, actor, route.method, url_for(name, route, visit, cast), route.data)
             outcome = observe(response)
             expected = route.expect[actor]
             if visit is not None and route.method == "POST":
@@ -364,7 +425,7 @@ def test_post_only_routes_refuse_get_with_405(cast, client, login):
         allowed = next((a for a, outcome in route.expect.items() if acts(outcome) and a != "anonymous"), "office")
         before = snapshot(visit) if visit is not None else None
         for actor in ("anonymous", allowed):
-            response = ask(client, login, cast, actor, "GET", url_for(name, route, visit), {})
+            response = ask(client, login, cast, actor, "GET", url_for(name, route, visit, cast), {})
             outcomes[(name, actor)] = (response.status_code, snapshot(visit) == before if visit else True)
 
     # Assert

@@ -25,7 +25,7 @@ from django.http import Http404, HttpRequest
 from guardian.shortcuts import get_objects_for_user, get_user_perms
 
 from .enums import Role, Status
-from .models import Membership, School, User, Visit
+from .models import Household, Membership, School, User, Visit
 
 
 class Roles:
@@ -190,6 +190,39 @@ def board_school_ids(user: User) -> list[int]:
 
 def may_read_audit(user: User, school_id: int) -> bool:
     return roles_of(user).has(school_id, Role.safeguarding() | {Role.HEAD})
+
+
+# --- households, contacts and pupils -------------------------------------------------------------
+
+HOUSEHOLD_MANAGERS = frozenset({Role.OFFICE}) | Role.safeguarding()
+HOUSEHOLD_VIEWERS = HOUSEHOLD_MANAGERS | {Role.HEAD}
+
+
+def may_view_households(user: User, school_id: int) -> bool:
+    """Households, contacts and pupils of a school: its office, leads and head (read only).
+    Visiting staff see a family through the visits they are on, not by browsing (hc25)."""
+    return roles_of(user).has(school_id, HOUSEHOLD_VIEWERS)
+
+
+def may_manage_households(user: User, school_id: int) -> bool:
+    """Create and change households, contacts and pupils, and import from the MIS: the office
+    and the safeguarding leads of the school."""
+    return roles_of(user).has(school_id, HOUSEHOLD_MANAGERS)
+
+
+def household_school_ids(user: User, manage: bool = False) -> list[int]:
+    return roles_of(user).schools_with(HOUSEHOLD_MANAGERS if manage else HOUSEHOLD_VIEWERS)
+
+
+def household_for_user(request: HttpRequest, code, need: str = "view") -> Household:
+    """The household with this code if the user may see it, else 404; 403 if they may see it
+    but `need` is "manage" and they may not change it (the head)."""
+    household = Household.objects.select_related("school").filter(code=code).first()
+    if household is None or not may_view_households(request.user, household.school_id):
+        raise Http404("No such household")
+    if need == "manage" and not may_manage_households(request.user, household.school_id):
+        raise PermissionDenied
+    return household
 
 
 def may_request_at(user: User, school_id: int) -> bool:

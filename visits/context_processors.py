@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict:
             "trust_admin": Role.TRUST_ADMIN in roles,
             "audit": bool(roles & (Role.safeguarding() | {Role.HEAD})),
             "multi_school": len(held.school_ids) > 1,
+            # Households, contacts and pupils: office and leads manage them, the head reads them.
+            "households": bool(access.household_school_ids(user)),
             # Book a visit: any role that may request visits (lifecycle.REQUESTER_ROLES).
             "book": bool(held.schools_with(lifecycle.REQUESTER_ROLES)),
         }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, booking
+from .views import board, booking, households
 from .views import visits as views
 
 app_name = "visits"
@@ -32,4 +32,16 @@ urlpatterns = [
     path("<uuid:code>/alarm/rang-mobile/", board.escalate, {"step_name": "rang_mobile"}, name="rang_mobile"),
     path("<uuid:code>/alarm/police-called/", board.escalate, {"step_name": "police_called"}, name="police_called"),
     path("<uuid:code>/alarm/resolved/", board.escalate, {"step_name": "resolved"}, name="alarm_resolved"),
+    # Households, contacts and pupils; the MIS import (mp03).
+    path("households/", households.household_list, name="households"),
+    path("households/new/", households.household_create, name="household_new"),
+    path("households/<uuid:code>/", households.household_detail, name="household"),
+    path("households/<uuid:code>/edit/", households.household_edit, name="household_edit"),
+    path("households/<uuid:code>/contacts/new/", households.contact_create, name="contact_new"),
+    path("households/contacts/<uuid:code>/edit/", households.contact_edit, name="contact_edit"),
+    path("households/<uuid:code>/pupils/new/", households.pupil_create, name="pupil_new"),
+    path("pupils/<uuid:code>/edit/", households.pupil_edit, name="pupil_edit"),
+    path("import/", households.import_upload, name="import_upload"),
+    path("import/<uuid:code>/", households.import_preview, name="import_preview"),
+    path("import/<uuid:code>/confirm/", households.import_confirm, name="import_confirm"),
 ]
