@@ -211,8 +211,11 @@ def _header(cells: list[str]) -> list[str]:
 
 
 def _read(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    # Excel in some locales saves "CSV" with semicolons; some MIS exports use tabs.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=first_line.count)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows = []
         header = None
         for cells in reader:

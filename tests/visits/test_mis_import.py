@@ -258,6 +258,18 @@ def test_mp03_missing_required_column_rejects_the_file(cast):
         mis_import.build_plan(csv_text([{c: v for c, v in row(2).items() if c in columns}], columns), cast.school)
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_mp03_semicolon_or_tab_separated_file_is_read(cast, delimiter):
+    # Arrange
+    text = csv_text([row(2), row(4)]).replace(",", delimiter)
+
+    # Act
+    plan = mis_import.build_plan(text, cast.school)
+
+    # Assert
+    assert outcomes(plan) == ["created", "created"]
+
+
 def test_mp03_header_only_file_is_refused(cast):
     with pytest.raises(mis_import.ImportFileError, match="no pupils"):
         mis_import.build_plan(",".join(mis_import.REQUIRED_COLUMNS) + "\r\n", cast.school)
