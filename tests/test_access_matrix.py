@@ -57,6 +57,21 @@ def role_page(*allowed: str) -> dict[str, int | str]:
     return {"anonymous": LOGIN} | {actor: (200 if actor in allowed else 404) for actor in SIGNED_IN}
 
 
+# Everyone signed in who may request visits at some school: all but the trust administrator.
+BOOKERS = tuple(actor for actor in SIGNED_IN if actor != "trust_admin")
+
+
+def visit_view(*allowed: str) -> dict[str, int | str]:
+    """A GET page of one visit for some of those who see it: 200 for `allowed`, 403 for the others
+    who see the visit, 404 for everyone else (hc25)."""
+    assert set(allowed) <= set(SEES_VISIT)
+    return (
+        {"anonymous": LOGIN}
+        | {actor: (200 if actor in allowed else 403) for actor in SEES_VISIT}
+        | dict.fromkeys(VISIT_HIDDEN, 404)
+    )
+
+
 # The day board, alarms and diary feeds (hc12, hc18, hc19).
 ALARM = "302 visits:alarm"
 BOARD_ROLES = ("office", "lead", "deputy", "other_office", "other_lead")
@@ -91,21 +106,6 @@ def acts(outcome: int | str) -> bool:
 
 def _code_word_raised(visit: Visit, cast: Cast) -> None:
     lifecycle.raise_code_word_alarm(visit, cast.office)
-
-
-# Everyone signed in who may request visits at some school: all but the trust administrator.
-BOOKERS = tuple(actor for actor in SIGNED_IN if actor != "trust_admin")
-
-
-def visit_view(*allowed: str) -> dict[str, int | str]:
-    """A GET page of one visit for some of those who see it: 200 for `allowed`, 403 for the others
-    who see the visit, 404 for everyone else (hc25)."""
-    assert set(allowed) <= set(SEES_VISIT)
-    return (
-        {"anonymous": LOGIN}
-        | {actor: (200 if actor in allowed else 403) for actor in SEES_VISIT}
-        | dict.fromkeys(VISIT_HIDDEN, 404)
-    )
 
 
 def public(signed_in: int | str = 200) -> dict[str, int | str]:
@@ -237,16 +237,6 @@ TABLE: dict[str, Route] = {
     "safeguarding:authorise": Route("POST", visit_action("lead", "deputy"), visit=Status.REQUESTED),
     "safeguarding:decline": Route("POST", visit_action("lead", "deputy"), visit=Status.REQUESTED, data=NOTE),
     "safeguarding:send_back": Route("POST", visit_action("lead", "deputy"), visit=Status.REQUESTED, data=NOTE),
-    # Booking (GET pages; their POSTs are tested in tests/visits/test_booking.py): anyone who may
-    # request visits at a school (lifecycle.REQUESTER_ROLES), not the trust administrator.
-    "visits:new": Route("GET", role_page(*BOOKERS)),
-    "visits:new_starters": Route("GET", role_page(*BOOKERS)),
-    # Editing: the requester (office here), the office and the leads; others who see it get 403.
-    "visits:edit": Route("GET", visit_view("office", "lead", "deputy"), visit=Status.REQUESTED),
-    # mp02: anyone who sees a completed visit and may request visits at its school.
-    "visits:follow_up": Route("GET", visit_page(), visit=Status.COMPLETED),
-    # hc08: the office, leads, requester and visitors; not the head.
-    "visits:letter": Route("GET", visit_view("office", "lead", "deputy", "visitor", "second"), visit=Status.AUTHORISED),
     # The day board (hc12) and the alarms on a visit (hc18, hc19).
     "visits:board": Route("GET", role_page(*BOARD_ROLES)),
     "visits:board_rows": Route("GET", role_page(*BOARD_ROLES)),
@@ -278,6 +268,16 @@ TABLE: dict[str, Route] = {
         {"anonymous": LOGIN} | dict.fromkeys(SIGNED_IN, 404),
         kwargs={"code": "00000000-0000-4000-8000-000000000000"},
     ),
+    # Booking (GET pages; their POSTs are tested in tests/visits/test_booking.py): anyone who may
+    # request visits at a school (lifecycle.REQUESTER_ROLES), not the trust administrator.
+    "visits:new": Route("GET", role_page(*BOOKERS)),
+    "visits:new_starters": Route("GET", role_page(*BOOKERS)),
+    # Editing: the requester (office here), the office and the leads; others who see it get 403.
+    "visits:edit": Route("GET", visit_view("office", "lead", "deputy"), visit=Status.REQUESTED),
+    # mp02: anyone who sees a completed visit and may request visits at its school.
+    "visits:follow_up": Route("GET", visit_page(), visit=Status.COMPLETED),
+    # hc08: the office, leads, requester and visitors; not the head.
+    "visits:letter": Route("GET", visit_view("office", "lead", "deputy", "visitor", "second"), visit=Status.AUTHORISED),
     # Households, contacts and pupils; the MIS import (mp03).
     "visits:households": Route("GET", role_page(*HOUSEHOLD_VIEWERS, "other_office", "other_lead", "other_head")),
     "visits:household_new": Route("GET", role_page(*HOUSEHOLD_MANAGERS, "other_office", "other_lead")),

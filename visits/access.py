@@ -192,6 +192,19 @@ def may_read_audit(user: User, school_id: int) -> bool:
     return roles_of(user).has(school_id, Role.safeguarding() | {Role.HEAD})
 
 
+def may_request_at(user: User, school_id: int) -> bool:
+    """Book visits for this school: any role in `lifecycle.REQUESTER_ROLES` there."""
+    from .lifecycle import REQUESTER_ROLES
+
+    return roles_of(user).has(school_id, REQUESTER_ROLES)
+
+
+def may_print_letter(user: User, visit: Visit) -> bool:
+    """The appointment letter to the family (hc08): the office, the leads, the requester and
+    the visitors."""
+    return is_office(user, visit) or is_lead(user, visit) or is_requester(user, visit) or is_visitor(user, visit)
+
+
 # --- households, contacts and pupils -------------------------------------------------------------
 
 HOUSEHOLD_MANAGERS = frozenset({Role.OFFICE}) | Role.safeguarding()
@@ -223,19 +236,6 @@ def household_for_user(request: HttpRequest, code, need: str = "view") -> Househ
     if need == "manage" and not may_manage_households(request.user, household.school_id):
         raise PermissionDenied
     return household
-
-
-def may_request_at(user: User, school_id: int) -> bool:
-    """Book visits for this school: any role in `lifecycle.REQUESTER_ROLES` there."""
-    from .lifecycle import REQUESTER_ROLES
-
-    return roles_of(user).has(school_id, REQUESTER_ROLES)
-
-
-def may_print_letter(user: User, visit: Visit) -> bool:
-    """The appointment letter to the family (hc08): the office, the leads, the requester and
-    the visitors."""
-    return is_office(user, visit) or is_lead(user, visit) or is_requester(user, visit) or is_visitor(user, visit)
 
 
 # --- combining who and when ---------------------------------------------------------------------
@@ -315,21 +315,6 @@ class VisitAccess:
         return self.visit.status in {Status.AUTHORISED, Status.IN_PROGRESS, Status.COMPLETED} and may_handle_alarms(
             self.user, self.visit
         )
-
-    @cached_property
-    def can_edit(self) -> bool:
-        """Change the request (booking form): while its details may still change."""
-        return self.visit.status in Status.editable() and may_edit_request(self.user, self.visit)
-
-    @cached_property
-    def can_follow_up(self) -> bool:
-        """mp02: book a follow-up, once the visit is completed."""
-        return self.visit.status == Status.COMPLETED and may_request_at(self.user, self.visit.school_id)
-
-    @cached_property
-    def can_print_letter(self) -> bool:
-        """hc08: the appointment letter, while the visit is still to happen."""
-        return self.visit.status in Status.editable() and may_print_letter(self.user, self.visit)
 
     @cached_property
     def can_edit(self) -> bool:
