@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_household, make_pupil
-from visits.enums import AuditAction, Status
-from visits.models import AuditEntry, Contact, Household, Pupil
+from visits.enums import AuditAction, Role, Status
+from visits.models import AuditEntry, Contact, Household, Membership, Pupil
 
 # --- search -----------------------------------------------------------------------------------------
 
@@ -257,6 +257,31 @@ def test_household_create_saves_with_normalised_postcode_and_audit(cast, login):
     entry = AuditEntry.objects.get(object_type="household", action=AuditAction.CREATE)
     assert entry.object_code == str(household.code)
     assert "dog" not in entry.detail  # typed text never reaches the trail
+
+
+def test_household_create_at_two_schools_asks_which_school(cast, login):
+    # Arrange: office staff at both schools of the trust.
+    Membership.objects.create(user=cast.office, school=cast.other_school, role=Role.OFFICE)
+    client = login(cast.office)
+
+    # Act
+    missing = client.post(reverse("visits:household_new"), HOUSEHOLD)
+    chosen = client.post(reverse("visits:household_new"), HOUSEHOLD | {"school": cast.other_school.pk})
+
+    # Assert
+    assert missing.status_code == 200
+    assert "Choose the school this household belongs to." in missing.content.decode()
+    assert chosen.status_code == 302
+    assert Household.objects.get(name="Adeyemi family").school == cast.other_school
+
+
+def test_household_page_offers_booking_a_visit_for_it(cast, login):
+    # Act
+    response = login(cast.office).get(reverse("visits:household", args=[cast.household.code]))
+
+    # Assert
+    assert f"{reverse('visits:new')}?household={cast.household.code}" in response.content.decode()
+    assert response.context["can_book"] is True
 
 
 def test_household_create_bad_postcode_shows_message_and_saves_nothing(cast, login):

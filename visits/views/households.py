@@ -123,6 +123,7 @@ def household_detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "visits": visits[:PAST_VISITS_SHOWN],
             "more_visits": len(visits) > PAST_VISITS_SHOWN,
             "can_manage": access.may_manage_households(request.user, household.school_id),
+            "can_book": access.may_request_at(request.user, household.school_id),
         },
     )
 
