@@ -107,6 +107,9 @@ YEAR_GROUP_WORDS = {
     "rec": "Reception",
     "reception": "Reception",
 }
+# An id a spreadsheet turned into a number and wrote as 1.23457E+11: the real id is lost.
+SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$", re.IGNORECASE)
+ID_COLUMNS = {"mis_id", "household_mis_id"} | {f"contact{n}_mis_id" for n in CONTACT_SLOTS}
 YEAR_GROUP_NUMBER = re.compile(r"^(?:y|yr|year)?\s*(\d{1,2})$", re.IGNORECASE)
 email_ok = EmailValidator()
 
@@ -282,6 +285,12 @@ def _clean_cells(raw: dict[str, str], errors: list[str]) -> dict[str, str]:
                 "Correct the cell in your MIS or spreadsheet and upload again."
             )
             value = ""
+        elif column in ID_COLUMNS and SCIENTIFIC.match(value):
+            errors.append(
+                f"The {_label(column)} '{value}' looks like a number a spreadsheet rounded: the real id is lost. "
+                "Format the column as text and export again."
+            )
+            value = ""
         elif "\n" in value or "\r" in value:
             errors.append(f"The {_label(column)} has a line break in it. Put it on one line.")
             value = ""
@@ -360,6 +369,11 @@ def _contact(values: dict[str, str], slot: int, errors: list[str]) -> dict | Non
     for name in ("phone", "mobile"):
         if cells[name] and not _valid_phone(cells[name]):
             errors.append(f"The {label} {name} '{cells[name]}' is not a phone number, for example 0161 496 0000.")
+        elif cells[name] and not cells[name].startswith(("0", "+")):
+            errors.append(
+                f"The {label} {name} '{cells[name]}' does not start with 0 or +44: a spreadsheet may have "
+                "dropped its leading 0. Format the column as text and export again."
+            )
     if cells["email"]:
         try:
             email_ok(cells["email"])
@@ -448,6 +462,32 @@ CONTACT_COMPARED = ("first_name", "last_name", "relationship", "parental_respons
 CONTACT_KEPT_WHEN_BLANK = ("phone", "mobile", "email")
 
 
+def _adopt_households(
+    school: School, valid: list[RowResult], households: dict[str, Household], pupils: dict[str, Pupil]
+) -> set[str]:
+    """Households the school made by hand (no MIS id) whose pupils the file names: they take
+    the file's household key rather than a new household being made, so that their visits,
+    known risks and contacts stay together. Adds them to `households`; returns their keys."""
+    wanted = {}
+    for row in valid:
+        key = row.household["mis_id"]
+        pupil = pupils.get(row.mis_id)
+        if key not in households and pupil is not None:
+            wanted.setdefault(key, pupil.household_id)
+    candidates = {
+        h.pk: h
+        for h in _in_chunks(Household.objects.filter(school=school, mis_id=""), "pk", sorted(set(wanted.values())))
+    }
+    adopted = set()
+    for key, household_id in wanted.items():
+        household = candidates.pop(household_id, None)  # one household takes one key only
+        if household is not None:
+            household.mis_id = key
+            households[key] = household
+            adopted.add(key)
+    return adopted
+
+
 def build_plan(text: str, school: School) -> Plan:
     """Check every row and work out what importing it would do. Writes nothing."""
     header, raw_rows = _read(text)
@@ -493,13 +533,14 @@ def build_plan(text: str, school: School) -> Plan:
         if row.errors:
             row.outcome = Outcome.ERROR
 
-    # What the school holds already: three bulk queries, however long the file.
+    # What the school holds already: a handful of bulk queries, however long the file.
     households = {
         h.mis_id: h for h in _in_chunks(Household.objects.filter(school=school), "mis_id", list(household_rows))
     }
     pupils = {
         p.mis_id: p for p in _in_chunks(Pupil.objects.filter(school=school), "mis_id", [row.mis_id for row in valid])
     }
+    adopted = _adopt_households(school, valid, households, pupils)
     contacts_by_household: dict[int, dict[tuple, Contact]] = {}
     for contact in _in_chunks(Contact.objects.all(), "household_id", [h.pk for h in households.values()]):
         contacts_by_household.setdefault(contact.household_id, {})[_contact_key(contact)] = contact
@@ -522,6 +563,8 @@ def build_plan(text: str, school: School) -> Plan:
             household_changes[key] = ["new household"]
             continue
         changed = [f for f in HOUSEHOLD_FIELDS if getattr(existing, f) != data[f]]
+        if key in adopted:
+            changed.append("mis_id")
         if data["name"] and data["name"] != existing.name:
             changed.append("name")
             existing.name = data["name"]
@@ -529,7 +572,8 @@ def build_plan(text: str, school: School) -> Plan:
             setattr(existing, f, data[f])
         if changed:
             plan.changed_households[key] = existing
-            household_changes[key] = ["address" if f in HOUSEHOLD_FIELDS else "household name" for f in changed]
+            labels = {"mis_id": "household linked to its MIS id", "name": "household name"}
+            household_changes[key] = [labels.get(f, "address") for f in changed]
 
     household_ids = {key: h.pk for key, h in households.items()}
     contacts_planned: set[tuple] = set()
@@ -606,7 +650,7 @@ def apply_plan(plan: Plan, user: User | None) -> Result:
         for household in plan.changed_households.values():
             household.updated_at = now  # bulk_update does not apply auto_now
         Household.objects.bulk_update(
-            list(plan.changed_households.values()), ["name", *HOUSEHOLD_FIELDS, "updated_at"], batch_size=500
+            list(plan.changed_households.values()), ["name", "mis_id", *HOUSEHOLD_FIELDS, "updated_at"], batch_size=500
         )
         # Fetched again rather than trusting bulk_create to fill in primary keys on every database.
         keys = list({*plan.new_households, *plan.pupil_household_keys.values(), *(k for k, _ in plan.new_contacts)})

@@ -212,6 +212,9 @@ def test_mp03_import_writes_audit_entries_without_pupil_data(cast):
         ({"contact1_relationship": ""}, "contact 1 relationship is missing"),
         ({"town": "x" * 101}, "longer than 100 characters"),
         ({"address_line1": "line one\nline two"}, "has a line break"),
+        ({"contact1_mobile": "7700 900123"}, "a spreadsheet may have dropped its leading 0"),
+        ({"mis_id": "1.23457E+11"}, "looks like a number a spreadsheet rounded"),
+        ({"household_mis_id": "4.5e+10"}, "looks like a number a spreadsheet rounded"),
     ],
 )
 def test_mp03_malformed_row_is_an_error_on_that_row_only(cast, overrides, message):
@@ -552,6 +555,27 @@ def test_mp03_import_into_existing_household_keeps_its_known_risks(cast):
     household.refresh_from_db()
     assert household.known_risks == "Dog"
     assert household.pupils.get().mis_id == "P00002"
+
+
+def test_mp03_household_made_by_hand_is_linked_not_duplicated(cast):
+    # Arrange: the office made the household and pupil by hand, with the pupil's MIS id only.
+    visit = cast.make_visit("authorised")
+    cast.pupil.mis_id = "P00002"
+    cast.pupil.save()
+    before = Household.objects.count()
+
+    # Act
+    plan = plan_for(cast, [row(2), row(3)])
+    mis_import.apply_plan(plan, cast.office)
+
+    # Assert: the same household now carries the MIS key, the sibling joined it, the visit stays.
+    cast.household.refresh_from_db()
+    assert Household.objects.count() == before
+    assert cast.household.mis_id == "H00001"
+    assert outcomes(plan) == ["updated", "created"]
+    assert "household linked to its MIS id" in plan.rows[0].changes
+    assert sorted(cast.household.pupils.values_list("mis_id", flat=True)) == ["P00002", "P00003"]
+    assert visit.household_id == cast.household.pk
 
 
 # --- the command -----------------------------------------------------------------------------------

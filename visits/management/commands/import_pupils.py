@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from visits import mis_import
 from visits.models import School, User
@@ -50,5 +51,11 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Dry run, nothing saved. {line}.")
             return
-        mis_import.apply_plan(plan, importer)
+        try:
+            mis_import.apply_plan(plan, importer)
+        except IntegrityError as exc:
+            # Another import saved some of these pupils at the same moment; ours rolled back.
+            raise CommandError(
+                "Someone else changed these pupils at the same moment; nothing was saved. Run it again."
+            ) from exc
         self.stdout.write(self.style.SUCCESS(f"Imported in {time.monotonic() - started:.1f}s. {line}."))
