@@ -369,6 +369,25 @@ def test_contact_create_bad_input_is_a_clear_error(cast, login, field, value, me
     assert not Contact.objects.filter(first_name="Funmi").exists()
 
 
+def test_contact_edit_with_bad_phone_keeps_what_was_saved(cast, login):
+    # Arrange
+    contact = cast.household.contacts.first()
+    contact.phone = "0161 496 0000"
+    contact.save()
+
+    # Act
+    response = login(cast.office).post(
+        reverse("visits:contact_edit", args=[contact.code]),
+        CONTACT | {"first_name": "Changed", "last_name": contact.last_name, "phone": "ring me"},
+    )
+
+    # Assert: the form keeps what was typed, the database keeps what was saved.
+    contact.refresh_from_db()
+    assert response.status_code == 200
+    assert 'value="Changed"' in response.content.decode()
+    assert (contact.first_name, contact.phone) == ("Pat", "0161 496 0000")
+
+
 def test_contact_edit_changes_phone(cast, login):
     # Arrange
     contact = cast.household.contacts.first()

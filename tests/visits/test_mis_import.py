@@ -7,6 +7,7 @@ preview that saves nothing, and `manage.py import_pupils`.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import time
 from pathlib import Path
@@ -15,9 +16,10 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import make_household
 from visits import mis_import
@@ -482,6 +484,45 @@ def test_mp03_confirm_saves_in_one_go_and_clears_the_upload(cast, login):
     assert (batch.created_count, batch.skipped_count, batch.content, batch.imported_by) == (20, 0, "", cast.office)
     assert "This file has already been imported." in again.content.decode()
     assert Pupil.objects.filter(mis_id__startswith="P30").count() == 20  # not twice
+
+
+def test_mp03_confirm_clash_with_another_import_saves_nothing_and_says_so(cast, login, monkeypatch):
+    # Arrange: another import saves the same pupils between our check and our save.
+    client = login(cast.office)
+    _upload(client, SAMPLE.read_bytes())
+    batch = ImportBatch.objects.get()
+    real_apply = mis_import.apply_plan
+
+    def clashing_apply(plan, user):
+        real_apply(plan, user)  # our rows are written...
+        raise IntegrityError("duplicate key value violates unique constraint")  # ...then the clash
+
+    monkeypatch.setattr(mis_import, "apply_plan", clashing_apply)
+
+    # Act
+    response = client.post(reverse("visits:import_confirm", args=[batch.code]), follow=True)
+
+    # Assert: rolled back, the upload still waiting, and a message instead of a 500.
+    batch.refresh_from_db()
+    assert response.status_code == 200
+    assert "Someone else saved changes to these pupils at the same moment" in response.content.decode()
+    assert not Pupil.objects.filter(mis_id__startswith="P30").exists()
+    assert (batch.imported_at, batch.content != "") == (None, True)
+
+
+def test_mp03_old_unconfirmed_upload_is_deleted_on_next_upload(cast, login):
+    # Arrange
+    client = login(cast.office)
+    _upload(client, SAMPLE.read_bytes())
+    old = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+
+    # Act
+    _upload(client, SAMPLE.read_bytes())
+
+    # Assert
+    assert not ImportBatch.objects.filter(pk=old.pk).exists()
+    assert ImportBatch.objects.count() == 1
 
 
 def test_mp03_upload_of_binary_file_shows_message_not_500(cast, login):
