@@ -279,3 +279,17 @@ def test_hc18_visit_page_offers_code_word_used_to_office_not_to_visitor(cast, lo
     assert action in login(cast.office).get(url).content.decode()
     assert action not in login(cast.visitor).get(url).content.decode()
     assert action not in login(cast.head).get(url).content.decode()
+
+
+def test_hc18_overdue_script_page_offers_code_word_used_until_raised(cast, login):
+    visit = on_the_road(cast, ended_minutes_ago=40)
+    client = login(cast.office)
+    url = reverse("visits:alarm", args=[visit.code])
+    action = reverse("visits:raise_code_word", args=[visit.code])
+
+    before = client.get(url).content.decode()
+    client.post(action)
+    after = client.get(url).content.decode()
+
+    assert "Visit overdue" in before and action in before
+    assert "Call 999 now" in after and action not in after
