@@ -422,7 +422,8 @@ def test_pupil_create_reads_date_of_birth_as_dd_mm_yyyy(cast, login):
         cast.household,
         "P1",
     )
-    assert AuditEntry.objects.filter(object_type="pupil", object_code=str(pupil.code)).count() == 1
+    entry = AuditEntry.objects.get(object_type="household", action=AuditAction.UPDATE)
+    assert (entry.object_code, entry.detail) == (str(cast.household.code), "pupil added")
 
 
 @pytest.mark.parametrize(

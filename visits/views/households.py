@@ -2,8 +2,9 @@
 
 Who may: `visits.access` (`may_view_households`, `may_manage_households`, `household_for_user`):
 office and safeguarding leads manage, the head reads, everyone else (visiting staff, trust
-administrators, other schools) gets 404. Every view and change is in the audit trail; the search
-words themselves are never written to it.
+administrators, other schools) gets 404. Every view and change is in the audit trail under the
+household (object type "household", with a fixed detail such as "contact added"); the search
+words and anything else typed are never written to it.
 """
 
 from __future__ import annotations
@@ -190,7 +191,7 @@ def pupil_create(request: HttpRequest, code: UUID) -> HttpResponse:
     form = PupilForm(request.POST or None, instance=pupil, school=household.school)
     if request.method == "POST" and form.is_valid():
         pupil = form.save()
-        audit.record(request.user, AuditAction.CREATE, pupil, object_type="pupil", detail="pupil added")
+        audit.record(request.user, AuditAction.UPDATE, household, object_type="household", detail="pupil added")
         messages.success(request, f"{pupil} added to {household.name}.")
         return redirect("visits:household", code=household.code)
     return render(
@@ -209,7 +210,7 @@ def pupil_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     form = PupilForm(request.POST or None, instance=pupil, school=pupil.school)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit.record(request.user, AuditAction.UPDATE, pupil, object_type="pupil", detail="pupil changed")
+        audit.record(request.user, AuditAction.UPDATE, household, object_type="household", detail="pupil changed")
         messages.success(request, f"{pupil} saved.")
         return redirect("visits:household", code=household.code)
     return render(
