@@ -109,9 +109,11 @@ def visits_clashing(
     return qs.order_by("scheduled_start")
 
 
-def clash_message(person: User, other: Visit) -> str:
+def clash_message(person: User, other: Visit, *, short: bool = False) -> str:
     start = timezone.localtime(other.scheduled_start)
     end = timezone.localtime(other.expected_end)
+    if short:
+        return f"{person} is already booked {start:%H:%M}-{end:%H:%M} that day."
     return (
         f"{person} is already booked for another visit on {start:%d/%m/%Y} from {start:%H:%M} to {end:%H:%M}. "
         "Choose another time or another visitor."
@@ -247,8 +249,11 @@ class VisitForm(forms.ModelForm):
             "code_word": "Agreed between the visitors and the office. If a visitor says it on the phone, they are "
             "in danger and the police are called. Shown only to the visitors, the office and the leads.",
             "second_visitor": "This school's policy is that visits are made in pairs.",
+            "lead_visitor_role": "Left blank, it is filled in from their job title.",
             "briefing": "What the visitors need to know about the family before they go.",
             "lone_visit_reason": "Needed only when there is no second visitor. The lead must approve lone working.",
+            "purpose": "",
+            "why_not_in_school": "",
         }
         widgets = {
             "reason_detail": forms.Textarea(attrs={"rows": 2}),
@@ -367,7 +372,7 @@ class VisitForm(forms.ModelForm):
             Fieldset(
                 "5. Reason for calling",
                 Field("visit_type"),
-                "reasons",
+                Div("reasons", css_class="reason-columns"),
                 "reason_detail",
                 "purpose",
                 "why_not_in_school",
@@ -691,7 +696,7 @@ def plan_new_starters(form: NewStarterForm) -> tuple[list[PlannedVisit], list[st
         for person in (lead, second):
             other = visits_clashing({person.pk}, start, end).first()
             if other is not None:
-                row.problems.append(clash_message(person, other))
+                row.problems.append(clash_message(person, other, short=True))
             if any(s < end and start < e for s, e in booked.get(person.pk, [])):
                 row.problems.append(f"{person} has another visit of this schedule at the same time.")
             booked.setdefault(person.pk, []).append((start, end))

@@ -831,7 +831,7 @@ def test_mp03_preview_shows_one_visit_per_household_with_clashes_and_saves_nothi
     assert [r.household.name for r in rows] == ["Adams family", "Brown family", "Cole family"]
     assert [len(r.pupils) for r in rows] == [1, 2, 1]
     assert [timezone.localtime(r.start).strftime("%a %H:%M") for r in rows] == ["Mon 09:30", "Mon 10:30", "Mon 16:45"]
-    assert rows[0].problems[0].startswith("Visitor Hc is already booked for another visit on")
+    assert rows[0].problems[0] == "Visitor Hc is already booked 09:00-10:00 that day."
     assert rows[1].problems == []
     assert rows[2].problems == ["Ends after 17:00: the policy strongly recommends no evening visits (hc13)."]
     page = response.content.decode()
