@@ -281,6 +281,7 @@ class VisitForm(forms.ModelForm):
         school: School,
         household: Household,
         visit: Visit | None = None,
+        show_code_word: bool = True,
         **kwargs: Any,
     ) -> None:
         self.school = school
@@ -319,6 +320,10 @@ class VisitForm(forms.ModelForm):
             label=self._meta.labels["contact"],
             empty_label="Someone not listed: type their name below",
         )
+        if not show_code_word:
+            # hc11: the code word only for the visitors, the office and the leads; a requester
+            # who is none of these (a head, say) edits the rest and leaves the word as it is.
+            del f["code_word"]
         f["person_visited"].required = False
         f["lead_visitor_role"].required = False
         f["pupils"].queryset = household.pupils.all()
@@ -398,7 +403,7 @@ class VisitForm(forms.ModelForm):
             Fieldset(
                 "9. Safety",
                 Row(
-                    Column("code_word", css_class="col-md-6"),
+                    *([Column("code_word", css_class="col-md-6")] if "code_word" in f else []),
                     *([Column("slt_consulted", css_class="col-md-6")] if "slt_consulted" in f else []),
                 ),
             ),

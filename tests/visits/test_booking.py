@@ -1005,3 +1005,54 @@ def test_hc08_letter_is_audited(cast, login):
     # Assert
     entry = AuditEntry.objects.filter(object_code=str(visit.code), action="download").get()
     assert (entry.username, entry.detail) == ("visitor.hc", "appointment letter")
+
+
+# --- hc11 and hc25 on the booking pages -----------------------------------------------------------
+
+
+def test_hc11_edit_form_hides_the_code_word_from_a_requester_who_may_not_see_it(cast, login):
+    # Arrange: the head requested the visit; heads do not see code words (hc11).
+    visit = cast.make_visit(Status.SENT_BACK, requester=cast.head, code_word="snowdrop")
+
+    # Act
+    page = login(cast.head).get(reverse("visits:edit", args=[visit.code]))
+    saved = login(cast.head).post(
+        reverse("visits:edit", args=[visit.code]),
+        {k: v for k, v in edit_data(cast, visit, comments="Ring first.").items() if k != "code_word"},
+    )
+
+    # Assert
+    visit.refresh_from_db()
+    assert page.status_code == 200
+    assert "code_word" not in page.context["form"].fields
+    assert "snowdrop" not in page.content.decode()
+    assert saved.status_code == 302
+    assert (visit.comments, visit.code_word) == ("Ring first.", "snowdrop")
+
+
+def test_hc11_edit_form_shows_the_code_word_to_the_office(cast, login):
+    # Arrange
+    visit = cast.make_visit(Status.SENT_BACK, requester=cast.head, code_word="snowdrop")
+
+    # Act
+    page = login(cast.office).get(reverse("visits:edit", args=[visit.code]))
+
+    # Assert
+    assert page.context["form"]["code_word"].value() == "snowdrop"
+
+
+def test_hc25_edit_and_follow_up_forms_are_audited_reads(cast, login):
+    # Arrange
+    from visits.models import AuditEntry
+
+    draft = cast.make_visit(Status.DRAFT)
+    done = cast.make_visit(Status.COMPLETED)
+    client = login(cast.office)
+
+    # Act
+    client.get(reverse("visits:edit", args=[draft.code]))
+    client.get(reverse("visits:follow_up", args=[done.code]))
+
+    # Assert
+    reads = AuditEntry.objects.filter(action="view", username="office.hc").values_list("object_code", "detail")
+    assert set(reads) == {(str(draft.code), "edit form"), (str(done.code), "follow-up form")}

@@ -177,7 +177,13 @@ def edit(request: HttpRequest, code: UUID) -> HttpResponse:
         messages.error(request, f"This visit can no longer be changed: it is {visit.get_status_display().lower()}.")
         return redirect("visits:detail", code=visit.code)
     if request.method == "POST":
-        form = VisitForm(request.POST, school=visit.school, household=visit.household, visit=visit)
+        form = VisitForm(
+            request.POST,
+            school=visit.school,
+            household=visit.household,
+            visit=visit,
+            show_code_word=can.can_see_code_word,
+        )
         if form.is_valid():
             was_authorised = visit.status == Status.AUTHORISED
             try:
@@ -208,7 +214,10 @@ def edit(request: HttpRequest, code: UUID) -> HttpResponse:
                     messages.success(request, "Your changes were saved.")
                 return redirect("visits:detail", code=visit.code)
     else:
-        form = VisitForm(school=visit.school, household=visit.household, visit=visit)
+        form = VisitForm(
+            school=visit.school, household=visit.household, visit=visit, show_code_word=can.can_see_code_word
+        )
+        audit.record(request.user, AuditAction.VIEW, visit, detail="edit form")
     return _booking_page(
         request,
         form,
@@ -273,6 +282,7 @@ def follow_up(request: HttpRequest, code: UUID) -> HttpResponse:
                 return redirect("visits:detail", code=new_visit.code)
     else:
         form = VisitForm(school=visit.school, household=visit.household, initial=initial)
+        audit.record(request.user, AuditAction.VIEW, visit, detail="follow-up form")
     return _booking_page(
         request,
         form,
