@@ -212,6 +212,7 @@ class VisitForm(forms.ModelForm):
             "why_not_in_school",
             "not_informed_exception",
             "appointment_method",
+            "appointment_made_at",
             "people_to_see",
             "briefing",
             "code_word",
@@ -238,6 +239,7 @@ class VisitForm(forms.ModelForm):
             "why_not_in_school": "Why is a meeting in school not suitable? (planned visits, hc05)",
             "not_informed_exception": "If not, which exception applies?",
             "appointment_method": "How was or will the appointment be made? (hc08)",
+            "appointment_made_at": "When was it made?",
             "people_to_see": "People to see (hc07)",
             "briefing": "Briefing for the visitors (hc07)",
             "code_word": "Code word (hc11)",
@@ -330,6 +332,16 @@ class VisitForm(forms.ModelForm):
         f["visit_type"].choices = VisitType.choices
         f["not_informed_exception"].choices = [("", "Choose the exception")] + NotInformedException.choices
         f["appointment_method"].choices = [("", "Not yet")] + AppointmentMethod.choices
+        f["appointment_made_at"] = forms.DateTimeField(
+            required=False,
+            label=self._meta.labels["appointment_made_at"],
+            input_formats=[f"{DATE_FORMAT} {TIME_FORMAT}", DATE_FORMAT],
+            widget=forms.DateTimeInput(
+                format=f"{DATE_FORMAT} {TIME_FORMAT}", attrs={"placeholder": "dd/mm/yyyy HH:MM"}
+            ),
+            help_text="Optional: when the family was phoned or the letter sent.",
+            error_messages={"invalid": "Enter the date and time as dd/mm/yyyy HH:MM, for example 20/11/2026 14:30."},
+        )
         if school.slt_discussion_required:
             f["slt_consulted"] = StaffChoiceField(
                 queryset=slt_members(school),
@@ -395,8 +407,9 @@ class VisitForm(forms.ModelForm):
                 "7. Telling the family",
                 "informed",
                 Row(
-                    Column("not_informed_exception", css_class="col-md-6"),
-                    Column("appointment_method", css_class="col-md-6"),
+                    Column("not_informed_exception", css_class="col-md-4"),
+                    Column("appointment_method", css_class="col-md-4"),
+                    Column("appointment_made_at", css_class="col-md-4"),
                 ),
             ),
             Fieldset("8. Before you go", "people_to_see", "briefing"),

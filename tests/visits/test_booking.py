@@ -1056,3 +1056,23 @@ def test_hc25_edit_and_follow_up_forms_are_audited_reads(cast, login):
     # Assert
     reads = AuditEntry.objects.filter(action="view", username="office.hc").values_list("object_code", "detail")
     assert set(reads) == {(str(draft.code), "edit form"), (str(done.code), "follow-up form")}
+
+
+def test_hc08_appointment_method_and_time_are_recorded(cast, login):
+    # Act
+    post_new(login(cast.office), cast, appointment_method="letter", appointment_made_at="20/11/2026 14:30")
+
+    # Assert
+    visit = Visit.objects.get()
+    assert visit.appointment_method == "letter"
+    assert timezone.localtime(visit.appointment_made_at).strftime("%d/%m/%Y %H:%M") == "20/11/2026 14:30"
+
+
+def test_hc08_appointment_time_in_a_foreign_format_is_explained(cast, login):
+    # Act
+    response = post_new(login(cast.office), cast, appointment_made_at="2026-11-20 2pm")
+
+    # Assert
+    assert errors_of(response) == {
+        "appointment_made_at": ["Enter the date and time as dd/mm/yyyy HH:MM, for example 20/11/2026 14:30."]
+    }
