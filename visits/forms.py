@@ -501,14 +501,7 @@ class VisitForm(forms.ModelForm):
 
         # A visitor already booked at that time.
         if start and end:
-            for name in ("lead_visitor", "second_visitor"):
-                person = data.get(name)
-                if person is None or name in self.errors:
-                    continue
-                other = visits_clashing({person.pk}, start, end, exclude_pk=self.visit.pk if self.visit else None)
-                first = other.first()
-                if first is not None:
-                    self.add_error(name, clash_message(person, first))
+            self.add_clash_errors(data)
 
             # hc13: an evening visit needs an explicit confirmation.
             if is_evening(school, start, end):
@@ -522,6 +515,28 @@ class VisitForm(forms.ModelForm):
             else:
                 data["evening_confirmed"] = False
         return data
+
+    def add_clash_errors(self, data: dict[str, Any] | None = None) -> bool:
+        """Put "already booked" on each visitor who has another visit at that time; True if any.
+        Called by `clean()`, and again by the view under a lock on the visitors just before
+        saving, so that two people booking the same visitor at once cannot both succeed."""
+        data = self.cleaned_data if data is None else data
+        start, end = data.get("scheduled_start"), data.get("expected_end")
+        found = False
+        for name in ("lead_visitor", "second_visitor"):
+            person = data.get(name)
+            if person is None or start is None or end is None or name in self.errors:
+                continue
+            other = visits_clashing({person.pk}, start, end, exclude_pk=self.visit.pk if self.visit else None).first()
+            if other is not None:
+                self.add_error(name, clash_message(person, other))
+                found = True
+        return found
+
+    def visitor_ids(self) -> list[int]:
+        return sorted(
+            {p.pk for p in (self.cleaned_data.get("lead_visitor"), self.cleaned_data.get("second_visitor")) if p}
+        )
 
     def lifecycle_fields(self) -> dict[str, Any]:
         """The Visit fields for `lifecycle.create_request` / `update_request`."""

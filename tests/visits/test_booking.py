@@ -1076,3 +1076,64 @@ def test_hc08_appointment_time_in_a_foreign_format_is_explained(cast, login):
     assert errors_of(response) == {
         "appointment_made_at": ["Enter the date and time as dd/mm/yyyy HH:MM, for example 20/11/2026 14:30."]
     }
+
+
+def test_booking_visitor_booked_between_checking_and_saving_is_caught_under_the_lock(cast):
+    # Arrange: the form is checked, then someone else books the lead visitor at that time.
+    from visits.views.booking import _visitors_booked_meanwhile
+
+    form = VisitForm(form_data(cast), school=cast.school, household=cast.household)
+    assert form.is_valid(), form.errors
+    start = timezone.make_aware(dt.datetime.combine(tomorrow(), dt.time(10, 15)))
+    cast.make_visit(Status.REQUESTED, start=start, second_visitor=cast.bystander)
+
+    # Act
+    booked = _visitors_booked_meanwhile(form)
+
+    # Assert
+    assert booked is True
+    assert list(form.errors) == ["lead_visitor"]
+    assert "from 10:15 to 11:15" in form.errors["lead_visitor"][0]
+
+
+@pytest.mark.postgres
+def test_booking_race_two_people_book_the_same_visitor_at_once_one_wins(cast, _flush_despite_append_only_triggers):
+    """Two office staff book the same pair for the same hour at the same moment: each form is
+    valid on its own; the row lock on the visitors makes the second one see the first's visit."""
+    import threading
+
+    from django.db import connection
+
+    from visits.views.booking import book
+
+    # Arrange
+    other_household = make_household(cast.school)
+    other_pupil = make_pupil(other_household)
+    plans = [(cast.household, cast.pupil), (other_household, other_pupil)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run(household, pupil) -> None:
+        try:
+            data = form_data(cast, pupils=[pupil.pk], contact="", person_visited="A parent")
+            form = VisitForm(data, school=cast.school, household=household)
+            valid = form.is_valid()
+            barrier.wait(timeout=10)
+            visit = book(form, cast.office, submit=False) if valid else None
+            outcomes.append("booked" if visit else "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+        except Exception as exc:  # noqa: BLE001 - must reach the assert below
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    # Act
+    threads = [threading.Thread(target=run, args=plan) for plan in plans]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Assert
+    assert sorted(outcomes)[0] == "booked"
+    assert sorted(outcomes)[1].startswith("lead_visitor: Visitor Hc is already booked for another visit on")
+    assert Visit.objects.count() == 1

@@ -32,7 +32,7 @@ from visits.forms import (
     new_starter_fields,
     plan_new_starters,
 )
-from visits.models import Household, Pupil, School, Visit
+from visits.models import Household, Pupil, School, User, Visit
 
 PICKER_LIMIT = 50
 
@@ -67,21 +67,8 @@ def _save_new(request: HttpRequest, form: VisitForm) -> Visit | None:
     """Create the request from a valid form (submitted when the user pressed "Send"); None,
     with the lifecycle's refusal on the form, when it refused."""
     submit = "submit" in request.POST
-    try:
-        visit = lifecycle.create_request(
-            request.user,
-            form.school,
-            form.household,
-            form.lifecycle_fields(),
-            pupils=form.cleaned_data["pupils"],
-            reasons=form.cleaned_data["reasons"],
-            submit=submit,
-        )
-    except ValidationError as exc:
-        add_lifecycle_errors(form, exc)
-        return None
-    except LifecycleError as exc:
-        form.add_error(None, str(exc))
+    visit = book(form, request.user, submit=submit)
+    if visit is None:
         return None
     messages.success(
         request,
@@ -90,6 +77,36 @@ def _save_new(request: HttpRequest, form: VisitForm) -> Visit | None:
         else "Saved as a draft. Send it to the safeguarding lead when it is ready.",
     )
     return visit
+
+
+def book(form: VisitForm, actor: User, *, submit: bool) -> Visit | None:
+    """Create the request of a valid form through the lifecycle, with the visitors' diaries
+    checked again under a lock. None, with the reason on the form, when it was refused."""
+    try:
+        with transaction.atomic():
+            if _visitors_booked_meanwhile(form):
+                return None
+            return lifecycle.create_request(
+                actor,
+                form.school,
+                form.household,
+                form.lifecycle_fields(),
+                pupils=form.cleaned_data["pupils"],
+                reasons=form.cleaned_data["reasons"],
+                submit=submit,
+            )
+    except ValidationError as exc:
+        add_lifecycle_errors(form, exc)
+    except LifecycleError as exc:
+        form.add_error(None, str(exc))
+    return None
+
+
+def _visitors_booked_meanwhile(form: VisitForm) -> bool:
+    """Lock the visitors' rows for the rest of the transaction and check their diaries again:
+    of two people booking the same visitor at the same time, the second is told (a race)."""
+    list(User.objects.select_for_update().filter(pk__in=form.visitor_ids()).values_list("pk", flat=True))
+    return form.add_clash_errors()
 
 
 def _booking_page(request: HttpRequest, form: VisitForm, **context: Any) -> HttpResponse:
@@ -186,19 +203,23 @@ def edit(request: HttpRequest, code: UUID) -> HttpResponse:
         )
         if form.is_valid():
             was_authorised = visit.status == Status.AUTHORISED
+            saved = False
             try:
-                lifecycle.update_request(
-                    visit,
-                    request.user,
-                    form.lifecycle_fields(),
-                    pupils=form.cleaned_data["pupils"],
-                    reasons=form.cleaned_data["reasons"],
-                )
+                with transaction.atomic():
+                    if not _visitors_booked_meanwhile(form):
+                        lifecycle.update_request(
+                            visit,
+                            request.user,
+                            form.lifecycle_fields(),
+                            pupils=form.cleaned_data["pupils"],
+                            reasons=form.cleaned_data["reasons"],
+                        )
+                        saved = True
             except ValidationError as exc:
                 add_lifecycle_errors(form, exc)
             except LifecycleError as exc:
                 form.add_error(None, str(exc))
-            else:
+            if saved:
                 if "submit" in request.POST and visit.status in {Status.DRAFT, Status.SENT_BACK}:
                     try:
                         lifecycle.transition(visit, request.user, lifecycle.Action.SUBMIT)
