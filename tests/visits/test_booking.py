@@ -1137,3 +1137,34 @@ def test_booking_race_two_people_book_the_same_visitor_at_once_one_wins(cast, _f
     assert sorted(outcomes)[0] == "booked"
     assert sorted(outcomes)[1].startswith("lead_visitor: Visitor Hc is already booked for another visit on")
     assert Visit.objects.count() == 1
+
+
+def test_mp03_visitor_booked_between_preview_check_and_saving_saves_nothing(cast, login, reception, monkeypatch):
+    # Arrange: the second planning (under the lock) meets a visit booked meanwhile.
+    from visits.views import booking
+
+    client = login(cast.office)
+    data = starter_data(cast, reception)
+    plan = client.post(STARTERS, data).context["plan"]
+    calls = []
+    real_plan = booking.plan_new_starters
+
+    def plan_with_a_booking_in_between(form):
+        calls.append(1)
+        if len(calls) == 2:
+            start = timezone.make_aware(dt.datetime.combine(next_monday(), dt.time(9, 30)))
+            cast.make_visit(Status.REQUESTED, start=start)
+        return real_plan(form)
+
+    monkeypatch.setattr(booking, "plan_new_starters", plan_with_a_booking_in_between)
+
+    # Act
+    response = client.post(STARTERS, {**data, "preview": "", "confirm": "1", "plan": plan})
+
+    # Assert
+    assert response.status_code == 200
+    assert response.context["problems"] == [
+        "Nothing was saved.",
+        "One of these visitors was booked for something else meanwhile: preview again.",
+    ]
+    assert Visit.objects.exclude(reasons__reason=Reason.ATTENDANCE).count() == 0

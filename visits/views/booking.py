@@ -399,6 +399,13 @@ def _create_new_starters(request: HttpRequest, form: NewStarterForm, rows: list)
     created = []
     try:
         with transaction.atomic():
+            # Lock the visitors and plan again: a visit booked for one of them since the preview
+            # turns up now, and nothing is saved (a race with another booking).
+            people = {p.pk for pair in form.cleaned_data["pairs"] for p in pair}
+            list(User.objects.select_for_update().filter(pk__in=people).values_list("pk", flat=True))
+            again, problems = plan_new_starters(form)
+            if problems or any(r.problems for r in again) or plan_signature(again) != plan_signature(rows):
+                return [], ["One of these visitors was booked for something else meanwhile: preview again."]
             for row in rows:
                 created.append(
                     lifecycle.create_request(
