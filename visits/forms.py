@@ -721,13 +721,24 @@ def plan_new_starters(form: NewStarterForm) -> tuple[list[PlannedVisit], list[st
             "Choose more days, more start times or another pair."
         ]
     rows = []
+    used = list(zip(households, combos, strict=False))
+    # The visitors' other visits over the whole schedule, in one query (not one per row).
+    existing: dict[int, list[Visit]] = {}
+    if used:
+        people = {p.pk for pair in data["pairs"] for p in pair}
+        first, last = used[0][1][0], used[-1][1][0] + length
+        for other in visits_clashing(people, first, last):
+            for pk in other.visitor_ids & people:
+                existing.setdefault(pk, []).append(other)
     booked: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
     now = timezone.now()
-    for pupils, (start, lead, second) in zip(households, combos, strict=False):
+    for pupils, (start, lead, second) in used:
         end = start + length
         row = PlannedVisit(pupils[0].household, pupils, start, end, lead, second)
         for person in (lead, second):
-            other = visits_clashing({person.pk}, start, end).first()
+            other = next(
+                (v for v in existing.get(person.pk, []) if v.scheduled_start < end and start < v.expected_end), None
+            )
             if other is not None:
                 row.problems.append(clash_message(person, other, short=True))
             if any(s < end and start < e for s, e in booked.get(person.pk, [])):

@@ -1168,3 +1168,32 @@ def test_mp03_visitor_booked_between_preview_check_and_saving_saves_nothing(cast
         "One of these visitors was booked for something else meanwhile: preview again.",
     ]
     assert Visit.objects.exclude(reasons__reason=Reason.ATTENDANCE).count() == 0
+
+
+def test_mp03_preview_query_count_does_not_grow_with_the_households(cast, login):
+    # Arrange
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def reception_pupils(n: int) -> list:
+        pupils = []
+        for _ in range(n):
+            pupil = make_pupil(make_household(cast.school))
+            pupil.year_group = "Reception"
+            pupil.save()
+            pupils.append(pupil)
+        return pupils
+
+    client = login(cast.office)
+    one = reception_pupils(1)
+    five = reception_pupils(4) + one
+
+    # Act
+    with CaptureQueriesContext(connection) as small:
+        client.post(STARTERS, starter_data(cast, one))
+    with CaptureQueriesContext(connection) as large:
+        response = client.post(STARTERS, starter_data(cast, five))
+
+    # Assert
+    assert len(response.context["rows"]) == 5
+    assert len(large) == len(small)
