@@ -1197,3 +1197,16 @@ def test_mp03_preview_query_count_does_not_grow_with_the_households(cast, login)
     # Assert
     assert len(response.context["rows"]) == 5
     assert len(large) == len(small)
+
+
+def test_hc13_visit_page_flags_an_evening_visit_confirmed_by_the_requester(cast, login):
+    # Arrange
+    post_new(login(cast.office), cast, start_time="17:15", end_time="18:00", evening_confirmed="on")
+    visit = Visit.objects.get()
+
+    # Act
+    page = login(cast.lead).get(reverse("visits:detail", args=[visit.code])).content.decode()
+
+    # Assert
+    assert "Evening visit: confirmed by the requester (hc13)" in page
+    assert "I confirm this evening visit is necessary" in page
