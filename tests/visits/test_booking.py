@@ -866,6 +866,7 @@ def test_mp03_confirm_creates_one_request_per_household(cast, login, reception):
     # Assert
     assert response.status_code == 302
     visits = list(Visit.objects.order_by("scheduled_start"))
+    assert list(client.get(response["Location"]).context["booked"]) == visits
     assert len(visits) == 3
     assert [v.household.name for v in visits] == ["Adams family", "Brown family", "Cole family"]
     assert sorted(p.first_name for p in visits[1].pupils.all()) == ["Ava", "Ben"]
@@ -899,9 +900,10 @@ def test_mp03_confirm_after_the_inputs_changed_shows_the_new_preview_instead(cas
 
     # Assert
     assert response.status_code == 200
-    assert response.context["problems"] == [
-        "The schedule changed since your preview. Check it below and confirm again."
-    ]
+    assert response.context["notice"] == (
+        "The schedule changed since your preview. Nothing is saved yet: check it below, then create."
+    )
+    assert 'name="confirm"' in response.content.decode()
     assert Visit.objects.count() == 0
 
 

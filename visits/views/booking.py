@@ -335,7 +335,7 @@ def new_starters(request: HttpRequest) -> HttpResponse:
         pupils = pupils.filter(year_group=year)
     rows: list = []
     problems: list[str] = []
-    plan = ""
+    plan = notice = ""
     if request.method == "POST":
         form = NewStarterForm(request.POST, school=school, pupils=pupils)
         if form.is_valid():
@@ -343,7 +343,7 @@ def new_starters(request: HttpRequest) -> HttpResponse:
             plan = plan_signature(rows)
             clashes = problems or any(r.problems for r in rows)
             if "confirm" in request.POST and not clashes and request.POST.get("plan") != plan:
-                problems = ["The schedule changed since your preview. Check it below and confirm again."]
+                notice = "The schedule changed since your preview. Nothing is saved yet: check it below, then create."
             elif "confirm" in request.POST and not clashes:
                 created, errors = _create_new_starters(request, form, rows)
                 if not errors:
@@ -353,7 +353,7 @@ def new_starters(request: HttpRequest) -> HttpResponse:
                         f"{len(created)} new-starter visit request(s) created "
                         + ("and sent to the safeguarding lead." if sent else "as drafts."),
                     )
-                    return redirect("home")
+                    return redirect(request.get_full_path())
                 problems = ["Nothing was saved.", *errors]
             elif "confirm" in request.POST:
                 problems = problems or [
@@ -377,7 +377,14 @@ def new_starters(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "problems": problems,
             "plan": plan,
+            "notice": notice,
             "has_clashes": bool(problems) or any(r.problems for r in rows),
+            # Where the drafts just made can be found again (they are on no day list yet).
+            "booked": access.visible_visits(request.user)
+            .filter(school=school, reasons__reason=Reason.NEW_STARTER, status__in=Status.editable())
+            .filter(scheduled_start__gte=timezone.now())
+            .select_related("household")
+            .order_by("scheduled_start", "id")[:100],
         },
     )
 
