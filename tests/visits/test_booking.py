@@ -1212,3 +1212,18 @@ def test_hc13_visit_page_flags_an_evening_visit_confirmed_by_the_requester(cast,
     # Assert
     assert "Evening visit: confirmed by the requester (hc13)" in page
     assert "I confirm this evening visit is necessary" in page
+
+
+def test_mp03_page_lists_new_starter_visits_still_to_happen(cast, login, reception):
+    # Arrange
+    client = login(cast.office)
+    data = starter_data(cast, reception)
+    plan = client.post(STARTERS, data).context["plan"]
+    client.post(STARTERS, {**data, "preview": "", "confirm": "1", "plan": plan})
+
+    # Act
+    page = client.get(STARTERS).content.decode()
+
+    # Assert
+    assert "New-starter visits still to happen" in page
+    assert all(name in page for name in ("Adams family", "Brown family", "Cole family"))
