@@ -350,7 +350,7 @@ def new_starters(request: HttpRequest) -> HttpResponse:
                     sent = form.cleaned_data["submit_now"] == "submit"
                     messages.success(
                         request,
-                        f"{len(created)} new-starter visit request(s) created "
+                        f"{len(created)} new-starter visit request{'' if len(created) == 1 else 's'} created "
                         + ("and sent to the safeguarding lead." if sent else "as drafts."),
                     )
                     return redirect(request.get_full_path())
