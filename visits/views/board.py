@@ -51,6 +51,12 @@ class BoardRow:
         return GROUPS[self.group]
 
     @property
+    def late_text(self) -> str:
+        """How late, as the office would say it: "25 min", "2 h 05 min"."""
+        hours, minutes = divmod(self.minutes_late, 60)
+        return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+    @property
     def visitors(self) -> list[User]:
         return [u for u in (self.visit.lead_visitor, self.visit.second_visitor) if u is not None]
 
