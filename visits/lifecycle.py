@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from . import access, audit, notify
+from . import access, audit, notify, signals
 from .enums import AuditAction, EventKind, Role, Status
 from .exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from .models import Household, Membership, Pupil, School, User, Visit, VisitEvent, VisitReason, VisitRecord
@@ -716,8 +716,9 @@ def raise_code_word_alarm(visit: Visit, actor: User) -> Visit:
     """hc18: the code word was used when a visitor called the school: they are in danger.
 
     Side effects: row lock; the actor's right (office or lead of the school) and the state
-    checked; a CODE_WORD_USED event and an audit entry (never the word itself). `send_alerts`
-    turns the event into one alert email to the leads and office. A second raise while the first
+    checked; a CODE_WORD_USED event and an audit entry (never the word itself); on commit the
+    `code_word_raised` signal, on which safeguarding emails the leads and office at once
+    (`send_alerts` is the safety net). A second raise while the first
     is still open is refused with who raised it and when (a double click raises one alarm)."""
     with transaction.atomic():
         locked = _lock(visit)
@@ -734,6 +735,8 @@ def raise_code_word_alarm(visit: Visit, actor: User) -> Visit:
             raise TransitionNotAllowed(f"The alarm is already raised: by {raised.actor_name} at {when}.")
         _append_event(locked, actor, EventKind.CODE_WORD_USED, note="Police call script shown.")
         audit.record(actor, AuditAction.EVENT, locked, detail=EventKind.CODE_WORD_USED)
+        visit_pk = locked.pk
+        transaction.on_commit(lambda: signals.code_word_raised.send(sender=Visit, visit_pk=visit_pk))
     _refresh_caller_copy(visit, locked)
     return locked
 

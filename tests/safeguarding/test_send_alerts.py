@@ -205,3 +205,19 @@ def test_hc19_send_alerts_stress_many_runs_at_once(_flush_despite_append_only_tr
 
     assert Alert.objects.count() == 4
     assert len(alert_mail()) == 4 * 3
+
+
+def test_hc18_code_word_alert_is_emailed_at_once_and_cron_sends_it_no_more(cast, django_capture_on_commit_callbacks):
+    # Arrange
+    visit = cast.make_visit(Status.IN_PROGRESS)
+
+    # Act: the office raises the alarm; the transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.raise_code_word_alarm(visit, cast.office)
+    sent_at_once = len(alert_mail())
+    call_command("send_alerts")
+
+    # Assert: one email to each lead and the office, straight away, and none again from cron.
+    assert sent_at_once == len(recipients(cast))
+    assert len(alert_mail()) == sent_at_once
+    assert Alert.objects.get(visit=visit, kind=AlertKind.CODE_WORD).sent_at is not None
