@@ -4,15 +4,7 @@ Run every minute from cron, on as many servers as you like:
 
     * * * * * cd /srv/homevisits && .venv/bin/python manage.py send_alerts
 
-Two passes:
-1. *Make* alerts. A visit that has become overdue gets its one OVERDUE timeline event (through
-   `lifecycle.record_overdue`, which locks the visit row) and one overdue Alert; every
-   CODE_WORD_USED event gets one code-word Alert. Both inserts are ON CONFLICT DO NOTHING against
-   unique constraints, so two servers making the same alert make one.
-2. *Send* them. One at a time, in its own transaction: take the oldest unsent alert with
-   `SELECT ... FOR UPDATE SKIP LOCKED` (another server holding it is skipped, not waited for),
-   send, set `sent_at`, commit. The lock is held until `sent_at` is committed, so no other server
-   can send the same alert. A failed send rolls back and the alert is tried again next minute.
+How "once each" holds across servers is told in `safeguarding/alerts.py`.
 """
 
 from __future__ import annotations
