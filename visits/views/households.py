@@ -129,19 +129,25 @@ def household_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     )
 
 
+def _save_form(
+    request: HttpRequest, household: Household, form, *, title: str, detail: str, saved: str
+) -> HttpResponse:
+    """One form page for a household, its contacts and its pupils: save, audit the change on the
+    household (a fixed `detail`, never typed text), say so, and go back to the household."""
+    if request.method == "POST" and form.is_valid():
+        obj = form.save()
+        audit.record(request.user, AuditAction.UPDATE, household, object_type="household", detail=detail)
+        messages.success(request, saved.format(obj=obj, household=household.name))
+        return redirect("visits:household", code=household.code)
+    return render(request, "visits/households/form.html", {"form": form, "title": title, "household": household})
+
+
 @login_required
 def household_edit(request: HttpRequest, code: UUID) -> HttpResponse:
     household = access.household_for_user(request, code, need="manage")
     form = HouseholdForm(request.POST or None, instance=household)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(request.user, AuditAction.UPDATE, household, object_type="household", detail="household changed")
-        messages.success(request, "Household saved.")
-        return redirect("visits:household", code=household.code)
-    return render(
-        request,
-        "visits/households/form.html",
-        {"form": form, "title": f"Change {household.name}", "household": household},
+    return _save_form(
+        request, household, form, title=f"Change {household.name}", detail="household changed", saved="Household saved."
     )
 
 
@@ -149,55 +155,41 @@ def household_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 def contact_create(request: HttpRequest, code: UUID) -> HttpResponse:
     household = access.household_for_user(request, code, need="manage")
     form = ContactForm(request.POST or None, instance=Contact(household=household))
-    if request.method == "POST" and form.is_valid():
-        contact = form.save()
-        audit.record(request.user, AuditAction.UPDATE, household, object_type="household", detail="contact added")
-        messages.success(request, f"{contact} added to {household.name}.")
-        return redirect("visits:household", code=household.code)
-    return render(
+    return _save_form(
         request,
-        "visits/households/form.html",
-        {"form": form, "title": f"New contact for {household.name}", "household": household},
+        household,
+        form,
+        title=f"New contact for {household.name}",
+        detail="contact added",
+        saved="{obj} added to {household}.",
     )
-
-
-def _contact_for_user(request: HttpRequest, code: UUID) -> Contact:
-    contact = Contact.objects.select_related("household__school").filter(code=code).first()
-    if contact is None:
-        raise Http404("No such contact")
-    access.household_for_user(request, contact.household.code, need="manage")
-    return contact
 
 
 @login_required
 def contact_edit(request: HttpRequest, code: UUID) -> HttpResponse:
-    contact = _contact_for_user(request, code)
-    household = contact.household
+    contact = Contact.objects.select_related("household__school").filter(code=code).first()
+    if contact is None:
+        raise Http404("No such contact")
+    household = access.household_for_user(request, contact.household.code, need="manage")
     form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(request.user, AuditAction.UPDATE, household, object_type="household", detail="contact changed")
-        messages.success(request, f"{contact} saved.")
-        return redirect("visits:household", code=household.code)
-    return render(
-        request, "visits/households/form.html", {"form": form, "title": f"Change {contact}", "household": household}
+    return _save_form(
+        request, household, form, title=f"Change {contact}", detail="contact changed", saved="{obj} saved."
     )
 
 
 @login_required
 def pupil_create(request: HttpRequest, code: UUID) -> HttpResponse:
     household = access.household_for_user(request, code, need="manage")
-    pupil = Pupil(household=household, school=household.school)
-    form = PupilForm(request.POST or None, instance=pupil, school=household.school)
-    if request.method == "POST" and form.is_valid():
-        pupil = form.save()
-        audit.record(request.user, AuditAction.UPDATE, household, object_type="household", detail="pupil added")
-        messages.success(request, f"{pupil} added to {household.name}.")
-        return redirect("visits:household", code=household.code)
-    return render(
+    form = PupilForm(
+        request.POST or None, instance=Pupil(household=household, school=household.school), school=household.school
+    )
+    return _save_form(
         request,
-        "visits/households/form.html",
-        {"form": form, "title": f"New pupil in {household.name}", "household": household},
+        household,
+        form,
+        title=f"New pupil in {household.name}",
+        detail="pupil added",
+        saved="{obj} added to {household}.",
     )
 
 
@@ -208,14 +200,7 @@ def pupil_edit(request: HttpRequest, code: UUID) -> HttpResponse:
         raise Http404("No such pupil")
     household = access.household_for_user(request, pupil.household.code, need="manage")
     form = PupilForm(request.POST or None, instance=pupil, school=pupil.school)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(request.user, AuditAction.UPDATE, household, object_type="household", detail="pupil changed")
-        messages.success(request, f"{pupil} saved.")
-        return redirect("visits:household", code=household.code)
-    return render(
-        request, "visits/households/form.html", {"form": form, "title": f"Change {pupil}", "household": household}
-    )
+    return _save_form(request, household, form, title=f"Change {pupil}", detail="pupil changed", saved="{obj} saved.")
 
 
 # --- MIS import (mp03) ---------------------------------------------------------------------------
