@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from visits import access, audit
-from visits.enums import AuditAction, Role, Status
+from visits.enums import AuditAction, Status
 from visits.models import School, User, Visit
 
 from .models import CalendarFeed, FeedScope
@@ -32,7 +32,6 @@ FEED_STATES = (Status.AUTHORISED, Status.IN_PROGRESS, Status.COMPLETED)
 FEED_PAST = dt.timedelta(days=60)
 FEED_FUTURE = dt.timedelta(days=180)
 FEED_LIMIT = 2000
-SCHOOL_FEED_ROLES = frozenset({Role.OFFICE}) | Role.safeguarding()
 SESSION_NEW_FEED = "homevisits_new_feed_url"
 
 
@@ -116,12 +115,10 @@ def calendar(name: str, visits: Iterable[Visit], now: dt.datetime | None = None)
 
 def _owner_still_entitled(feed: CalendarFeed) -> bool:
     """A feed stops when its owner leaves the role it was made under."""
-    roles = access.roles_of(feed.owner)
     if not feed.owner.is_active:
         return False
-    if feed.scope == FeedScope.SCHOOL:
-        return roles.has(feed.school_id, SCHOOL_FEED_ROLES)
-    return roles.has(feed.school_id, {Role.VISITOR})
+    page = "school_feed" if feed.scope == FeedScope.SCHOOL else "visitor_feed"
+    return access.may_open_page(feed.owner, page, feed.school_id)
 
 
 def feed_visits(feed: CalendarFeed, now: dt.datetime | None = None):
@@ -162,9 +159,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _feed_schools(user: User) -> tuple[list[School], list[School]]:
-    roles = access.roles_of(user)
-    school_ids = roles.schools_with(SCHOOL_FEED_ROLES)
-    visitor_ids = roles.schools_with({Role.VISITOR})
+    school_ids = access.page_schools(user, "school_feed")
+    visitor_ids = access.page_schools(user, "visitor_feed")
     schools = {s.pk: s for s in School.objects.filter(pk__in=set(school_ids) | set(visitor_ids))}
     return [schools[i] for i in school_ids], [schools[i] for i in visitor_ids]
 
@@ -221,7 +217,7 @@ def feed_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
     found = CalendarFeed.objects.filter(code=code, revoked_at__isnull=True).first()
     if found is None:
         raise Http404
-    manages = found.scope == FeedScope.SCHOOL and access.roles_of(request.user).has(found.school_id, SCHOOL_FEED_ROLES)
+    manages = found.scope == FeedScope.SCHOOL and access.may_open_page(request.user, "school_feed", found.school_id)
     if found.owner_id != request.user.pk and not manages:
         raise Http404
     CalendarFeed.objects.filter(pk=found.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
 from visits import access, audit, lifecycle
-from visits.enums import AuditAction, Role, Status, VisitType
+from visits.enums import AuditAction, Status, VisitType
 from visits.models import AuditEntry, Pupil, School, VisitReason
 from visits.views.visits import LIST_RELATED, run_change
 
@@ -22,7 +22,7 @@ from .forms import DecisionForm
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Requests waiting for a decision, emergencies first, then by visit date (hc03)."""
-    schools = access.roles_of(request.user).schools_with(Role.safeguarding())
+    schools = access.page_schools(request.user, "queue")
     if not schools:
         raise Http404
     selected = request.GET.get("school", "")
@@ -86,7 +86,7 @@ def send_back(request: HttpRequest, code: UUID) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit trail of the user's schools, for the leads and the head (read only)."""
-    schools = [s for s in access.roles_of(request.user).school_ids if access.may_read_audit(request.user, s)]
+    schools = access.page_schools(request.user, "audit")
     if not schools:
         raise Http404
     qs = AuditEntry.objects.filter(school_id__in=schools).select_related("school")

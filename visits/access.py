@@ -179,17 +179,62 @@ def may_handle_alarms(user: User, visit: Visit) -> bool:
     return is_office(user, visit) or is_lead(user, visit)
 
 
+# --- school-wide pages: which roles open which page, at which schools -----------------------------
+
+# page -> the roles that open it. Views ask `page_schools`; none of them names a role itself.
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "queue": Role.safeguarding(),
+    "office_day": frozenset({Role.OFFICE}),
+    "my_visits": frozenset({Role.VISITOR}),
+    "overview": frozenset({Role.HEAD}),
+    "trust": frozenset({Role.TRUST_ADMIN}),
+    "school_feed": frozenset({Role.OFFICE}) | Role.safeguarding(),
+    "visitor_feed": frozenset({Role.VISITOR}),
+    "board": frozenset({Role.OFFICE}) | Role.safeguarding(),
+    "audit": Role.safeguarding() | {Role.HEAD},
+}
+# Where a person lands after signing in: the first page of this list they may open.
+HOME_PAGES = [
+    ("queue", "safeguarding:queue"),
+    ("office_day", "visits:today"),
+    ("my_visits", "visits:mine"),
+    ("overview", "visits:overview"),
+    ("trust", "visits:trust"),
+]
+
+
+def page_schools(user: User, page: str) -> list[int]:
+    """The schools at which `user` may open `page` (empty: the page answers 404)."""
+    return roles_of(user).schools_with(PAGE_ROLES[page])
+
+
+def may_open_page(user: User, page: str, school_id: int) -> bool:
+    return roles_of(user).has(school_id, PAGE_ROLES[page])
+
+
+def home_url_name(user: User) -> str | None:
+    """The page a person starts from, by their roles; None for someone with no role yet."""
+    return next((url for page, url in HOME_PAGES if page_schools(user, page)), None)
+
+
 def may_see_board(user: User) -> bool:
     """The day board (hc12): office staff, and leads may look at it, at any of their schools."""
     return bool(board_school_ids(user))
 
 
 def board_school_ids(user: User) -> list[int]:
-    return roles_of(user).schools_with({Role.OFFICE} | Role.safeguarding())
+    return page_schools(user, "board")
 
 
 def may_read_audit(user: User, school_id: int) -> bool:
-    return roles_of(user).has(school_id, Role.safeguarding() | {Role.HEAD})
+    return may_open_page(user, "audit", school_id)
+
+
+def requester_school_ids(user: User) -> list[int]:
+    """Schools at which `user` may book visits (any role in `lifecycle.REQUESTER_ROLES`)."""
+    from .lifecycle import REQUESTER_ROLES
+
+    return roles_of(user).schools_with(REQUESTER_ROLES)
 
 
 def may_request_at(user: User, school_id: int) -> bool:

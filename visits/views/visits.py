@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
 from visits import access, audit, lifecycle
-from visits.enums import AuditAction, Role, Status
+from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError
 from visits.models import Membership, Pupil, School, Visit, VisitEvent, VisitReason
 
@@ -39,17 +39,9 @@ def _list_queryset(user):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page their main role starts from."""
-    roles = access.roles_of(request.user).all()
-    if roles & Role.safeguarding():
-        return redirect("safeguarding:queue")
-    if Role.OFFICE in roles:
-        return redirect("visits:today")
-    if Role.VISITOR in roles:
-        return redirect("visits:mine")
-    if Role.HEAD in roles:
-        return redirect("visits:overview")
-    if Role.TRUST_ADMIN in roles:
-        return redirect("visits:trust")
+    url_name = access.home_url_name(request.user)
+    if url_name:
+        return redirect(url_name)
     return render(request, "visits/no_role.html")
 
 
@@ -66,7 +58,7 @@ def _parse_day(raw: str | None) -> dt.date:
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     """The office's list of the day's visits across its schools (hc12)."""
-    schools = access.roles_of(request.user).schools_with({Role.OFFICE})
+    schools = access.page_schools(request.user, "office_day")
     if not schools:
         raise Http404
     day = _parse_day(request.GET.get("day"))
@@ -88,7 +80,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """A visitor's own visits: what is coming up and what is waiting for their record."""
-    if not access.roles_of(request.user).schools_with({Role.VISITOR}):
+    if not access.page_schools(request.user, "my_visits"):
         raise Http404
     user = request.user
     qs = _list_queryset(user).filter(Q(lead_visitor=user) | Q(second_visitor=user))
@@ -108,7 +100,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """The head's overview: visits of the school by state, and what is coming up."""
-    schools = access.roles_of(request.user).schools_with({Role.HEAD})
+    schools = access.page_schools(request.user, "overview")
     if not schools:
         raise Http404
     visible = access.visible_visits(request.user).filter(school_id__in=schools)
@@ -130,7 +122,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def trust(request: HttpRequest) -> HttpResponse:
     """The trust administrator's view: numbers per school, and no pupil data (hc25)."""
-    schools = access.roles_of(request.user).schools_with({Role.TRUST_ADMIN})
+    schools = access.page_schools(request.user, "trust")
     if not schools:
         raise Http404
     open_states = sorted(Status.open() - {Status.DRAFT})
