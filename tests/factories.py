@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from dataclasses import dataclass
@@ -145,7 +146,9 @@ class Cast:
     household: Household
     pupil: Pupil
 
-    def make_visit(self, status: str = Status.REQUESTED, *, requester: User | None = None, **overrides) -> Visit:
+    def make_visit(
+        self, status: str = Status.REQUESTED, *, requester: User | None = None, risk_review: bool = True, **overrides
+    ) -> Visit:
         """A visit of `school` brought to `status` through the lifecycle, as real users would."""
         requester = requester or self.office
         visit = lifecycle.create_request(
@@ -156,14 +159,15 @@ class Cast:
             pupils=[self.pupil],
             reasons=[Reason.ATTENDANCE],
         )
-        return advance(visit, status, self)
+        return advance(visit, status, self, risk_review=risk_review)
 
     def users(self) -> dict[str, User]:
         return {name: getattr(self, name) for name in CAST_ROLES}
 
 
-def advance(visit: Visit, status: str, cast: Cast) -> Visit:
-    """Drive `visit` from draft to `status` by the normal path."""
+def advance(visit: Visit, status: str, cast: Cast, *, risk_review: bool = True) -> Visit:
+    """Drive `visit` from draft to `status` by the normal path (with `risk_review` False, the
+    request goes to the lead without a review of the household's risk assessment)."""
     path = {
         Status.DRAFT: [],
         Status.REQUESTED: ["submit"],
@@ -175,6 +179,9 @@ def advance(visit: Visit, status: str, cast: Cast) -> Visit:
         Status.COMPLETED: ["submit", "authorise", "start", "arrived", "left", "record", "complete"],
     }[status]
     for step in path:
+        if step == "submit" and risk_review:
+            # The requester reviews the household's assessment before sending the request (hc09).
+            review_risk(visit, visit.requested_by)
         actor = {
             "submit": visit.requested_by,
             "send_back": cast.lead,
@@ -209,6 +216,23 @@ def advance(visit: Visit, status: str, cast: Cast) -> Visit:
         forget_roles(user)
     visit.refresh_from_db()
     return visit
+
+
+def template_rows(school, **change) -> list[dict]:
+    """The school's template as form rows (dicts), with `change` applied to every row."""
+    from safeguarding import risk
+
+    return [{**dataclasses.asdict(h), **change} for h in risk.template_for(school)]
+
+
+def review_risk(visit: Visit, actor: User, **change):
+    """Review the household's assessment for `visit` (hc09): "no change" when it has one, else a
+    first version from the school's template (with `change` applied to every row)."""
+    from safeguarding import risk
+
+    if change or risk.current_assessment(visit.household) is None:
+        return risk.review_for_visit(visit, actor, template_rows(visit.school, **change))
+    return risk.review_for_visit(visit, actor)
 
 
 def make_cast() -> Cast:

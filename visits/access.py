@@ -192,6 +192,11 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "visitor_feed": frozenset({Role.VISITOR}),
     "board": frozenset({Role.OFFICE}) | Role.safeguarding(),
     "audit": Role.safeguarding() | {Role.HEAD},
+    # The safeguarding lead's own pages (issue 4).
+    "risk_template": Role.safeguarding(),
+    "concerns": Role.safeguarding(),
+    "incidents": Role.safeguarding() | {Role.HEAD},
+    "cpoms": Role.safeguarding(),
 }
 # Where a person lands after signing in: the first page of this list they may open.
 HOME_PAGES = [
@@ -248,6 +253,47 @@ def may_print_letter(user: User, visit: Visit) -> bool:
     """The appointment letter to the family (hc08): the office, the leads, the requester and
     the visitors."""
     return is_office(user, visit) or is_lead(user, visit) or is_requester(user, visit) or is_visitor(user, visit)
+
+
+# --- the risk assessment, concerns and incidents (hc09, hc17, hc21, hc22) --------------------------
+
+
+def may_review_risk(user: User, visit: Visit) -> bool:
+    """Review the household's risk assessment for a visit (hc09): those who book and edit the
+    request (requester, office, leads) and the visitors who will face the risks."""
+    return may_edit_request(user, visit) or is_visitor(user, visit)
+
+
+def may_see_risk(user: User, visit: Visit) -> bool:
+    """Read the visit's risk assessment: everyone who sees the visit but the head, who sees it on
+    the household's page."""
+    return may_review_risk(user, visit) or is_office(user, visit) or is_lead(user, visit)
+
+
+def may_raise_concern(user: User, visit: Visit) -> bool:
+    """hc17, hc21: anyone tied to the visit or working at its school's end of it may raise a
+    child protection concern about its pupils; it goes to the leads."""
+    return is_visitor(user, visit) or is_office(user, visit) or is_lead(user, visit) or is_requester(user, visit)
+
+
+def may_report_incident(user: User, visit: Visit) -> bool:
+    """hc22: the visitors it happened to, or the office or a lead who took their call."""
+    return is_visitor(user, visit) or is_office(user, visit) or is_lead(user, visit)
+
+
+def may_handle_concerns(user: User, school_id: int) -> bool:
+    """Acknowledge, act on and close concerns (hc21): the school's safeguarding leads."""
+    return may_open_page(user, "concerns", school_id)
+
+
+def may_see_incident(user: User, school_id: int) -> bool:
+    """Incidents of a school: its leads; the head too, to whom accusations go (hc22)."""
+    return may_open_page(user, "incidents", school_id)
+
+
+def may_record_cpoms(user: User, visit: Visit) -> bool:
+    """hc24: a safeguarding lead of the school records a completed visit on CPOMS."""
+    return is_lead(user, visit)
 
 
 # --- households, contacts and pupils -------------------------------------------------------------
@@ -401,3 +447,92 @@ def visit_for_user(request: HttpRequest, code, need: str = "view") -> tuple[Visi
         if not lifecycle.actor_may(visit, request.user, need):
             raise PermissionDenied
     return visit, access
+
+
+# --- documents (issue 6) ---
+# The PDFs of a visit (`visits/pdf.py`): who may download each, and from which step of the visit
+# it exists. The download views and the visit page's Documents card read these and nothing else.
+
+# The Home Visit Form carries the lead's authorisation; the home copy is printed to take out.
+AUTHORISED_OR_LATER = frozenset({Status.AUTHORISED, Status.IN_PROGRESS, Status.COMPLETED})
+
+
+def may_download_form(user: User, visit: Visit) -> bool:
+    """The Home Visit Form, school copy (hc23): everyone who sees the visit, as its page shows
+    every field of the form to them."""
+    return can_view(user, visit)
+
+
+def may_download_home_copy(user: User, visit: Visit) -> bool:
+    """The copy left at the home (hc23): the visitors who take it, the office and the leads."""
+    return is_visitor(user, visit) or is_office(user, visit) or is_lead(user, visit)
+
+
+def may_download_record(user: User, visit: Visit) -> bool:
+    """The Record of Home Visit (hc20, hc24): the visitors who wrote it, the leads who put it on
+    CPOMS, and the head (SLT). Not the office: what was seen in the home is need to know."""
+    return is_visitor(user, visit) or is_lead(user, visit) or roles_of(user).has(visit.school_id, {Role.HEAD})
+
+
+def may_download_risk_assessment(user: User, visit: Visit) -> bool:
+    """The lone-working risk assessment as reviewed for the visit (hc09): whoever may read it."""
+    return may_see_risk(user, visit)
+
+
+def may_download_letter(user: User, visit: Visit) -> bool:
+    """The appointment letter (hc08): whoever may print it as a page."""
+    return may_print_letter(user, visit)
+
+
+def _has(visit: Visit, related_name: str) -> bool:
+    """The visit has its one-to-one `related_name` row (its record, its risk review)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return getattr(visit, related_name) is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+# kind -> (who may download it, why it does not exist yet for this visit: "" when it does).
+DOCUMENT_RULES = {
+    "form": (
+        may_download_form,
+        lambda v: "" if v.status in AUTHORISED_OR_LATER else "the Home Visit Form is printed once the visit is authorised",
+    ),
+    "home_copy": (
+        may_download_home_copy,
+        lambda v: "" if v.status in AUTHORISED_OR_LATER else "the copy for the home is printed once the visit is authorised",
+    ),
+    "record": (
+        may_download_record,
+        lambda v: "" if _has(v, "record") else "the Record of Home Visit has not been written yet",
+    ),
+    "risk_assessment": (
+        may_download_risk_assessment,
+        lambda v: "" if _has(v, "risk_review") else "the risk assessment has not been reviewed for this visit yet",
+    ),
+    "letter": (
+        may_download_letter,
+        lambda v: "" if v.status in Status.editable() else "the appointment letter is for a visit still to happen",
+    ),
+}
+
+
+def may_download(user: User, visit: Visit, kind: str) -> bool:
+    return DOCUMENT_RULES[kind][0](user, visit)
+
+
+def document_unavailable(visit: Visit, kind: str) -> str:
+    """Why document `kind` does not exist for `visit` in its present state ("" when it does)."""
+    return DOCUMENT_RULES[kind][1](visit)
+
+
+def downloadable_documents(user: User, visit: Visit) -> list[str]:
+    """The documents `user` may download for `visit` now, in the order of DOCUMENT_RULES."""
+    return [kind for kind in DOCUMENT_RULES if may_download(user, visit, kind) and not document_unavailable(visit, kind)]
+
+
+# The flag the visit page's Documents card reads (`can.documents`), kept with the rules above.
+VisitAccess.documents = cached_property(lambda self: downloadable_documents(self.user, self.visit))
+VisitAccess.documents.__set_name__(VisitAccess, "documents")

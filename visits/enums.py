@@ -125,6 +125,7 @@ class EventKind(models.TextChoices):
     POLICE_CALLED = "police_called", "Police called"
     CODE_WORD_USED = "code_word_used", "Code word used"
     ALARM_RESOLVED = "alarm_resolved", "Alarm resolved"
+    RISK_REVIEWED = "risk_reviewed", "Risk assessment reviewed"
     CONCERN_RAISED = "concern_raised", "Concern raised"
     INCIDENT = "incident", "Incident recorded"
     OUTCOME_RECORDED = "outcome_recorded", "Record of visit written"

@@ -159,6 +159,38 @@ MATERIAL_FIELDS = frozenset(
 REQUESTER_ROLES = frozenset({Role.OFFICE, Role.VISITOR, Role.LEAD, Role.DEPUTY_LEAD, Role.HEAD})
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What a lead says with a decision: the note (why declined, what to change), conditions the
+    visitors will see, and the confirmations some requests need before they can be authorised."""
+
+    note: str = ""
+    conditions: str = ""
+    approve_lone_working: bool = False  # hc06
+    confirm_evening: bool = False  # hc13
+    high_risk_reason: str = ""  # hc10: why a High-risk visit still goes ahead ...
+    high_risk_controls: str = ""  # ... and the extra controls (e.g. police present)
+
+
+# Further checks an authorisation must pass, registered by apps built on visits (safeguarding adds
+# the risk assessment, hc09/hc10) so that visits never imports them. Each takes the locked visit
+# and the decision and returns problems in words for the lead; they run inside the row lock.
+# `is_high_risk` (optional) says whether the visit needs the lead's hc10 override, which the
+# lifecycle then keeps on the visit with the authorisation.
+AuthorisationCheck = Callable[[Visit, Decision], list[str]]
+AUTHORISATION_CHECKS: list[AuthorisationCheck] = []
+HIGH_RISK_TESTS: list[Callable[[Visit], bool]] = []
+
+
+def register_authorisation_check(
+    check: AuthorisationCheck, is_high_risk: Callable[[Visit], bool] | None = None
+) -> None:
+    if check not in AUTHORISATION_CHECKS:
+        AUTHORISATION_CHECKS.append(check)
+    if is_high_risk is not None and is_high_risk not in HIGH_RISK_TESTS:
+        HIGH_RISK_TESTS.append(is_high_risk)
+
+
 # --- reading the table --------------------------------------------------------------------------
 
 
@@ -224,6 +256,8 @@ def transition(
     conditions: str = "",
     approve_lone_working: bool = False,
     confirm_evening: bool = False,
+    high_risk_reason: str = "",
+    high_risk_controls: str = "",
 ) -> Visit:
     """Move `visit` by `action` on behalf of `actor`.
 
@@ -233,7 +267,15 @@ def transition(
     `visit` object is refreshed to the saved row.
     """
     move = MOVES[action]
-    note = (note or "").strip()
+    decision = Decision(
+        note=(note or "").strip(),
+        conditions=(conditions or "").strip(),
+        approve_lone_working=approve_lone_working,
+        confirm_evening=confirm_evening,
+        high_risk_reason=(high_risk_reason or "").strip(),
+        high_risk_controls=(high_risk_controls or "").strip(),
+    )
+    note = decision.note
     with transaction.atomic():
         locked = _lock(visit)
         if not move.who(actor, locked):
@@ -242,9 +284,7 @@ def transition(
             raise TransitionNotAllowed(
                 f"You cannot {move.verb}: it is {locked.get_status_display().lower()}.{_last_change(locked)}"
             )
-        _check_preconditions(
-            locked, action, note=note, approve_lone_working=approve_lone_working, confirm_evening=confirm_evening
-        )
+        _check_preconditions(locked, action, decision)
 
         now = timezone.now()
         from_status = locked.status
@@ -256,15 +296,21 @@ def transition(
         if action == Action.AUTHORISE:
             locked.authorised_by = actor
             locked.decided_by = actor
-            locked.authorisation_conditions = conditions.strip()
+            locked.authorisation_conditions = decision.conditions
             locked.lone_working_approved = locked.is_lone_visit and approve_lone_working
             locked.decision_note = note
+            # Kept only where they were needed: a High-risk visit (hc10).
+            high_risk = bool(decision.high_risk_reason or decision.high_risk_controls) and _is_high_risk(locked)
+            locked.high_risk_reason = decision.high_risk_reason if high_risk else ""
+            locked.high_risk_controls = decision.high_risk_controls if high_risk else ""
             changed += [
                 "authorised_by",
                 "decided_by",
                 "authorisation_conditions",
                 "lone_working_approved",
                 "decision_note",
+                "high_risk_reason",
+                "high_risk_controls",
             ]
         elif action in (Action.DECLINE, Action.SEND_BACK):
             locked.decided_by = actor
@@ -279,14 +325,11 @@ def transition(
     return locked
 
 
-def _check_preconditions(
-    visit: Visit, action: str, *, note: str, approve_lone_working: bool, confirm_evening: bool
-) -> None:
+def _check_preconditions(visit: Visit, action: str, decision: Decision) -> None:
     problems: list[str] = []
+    note = decision.note
     if action == Action.AUTHORISE:
-        problems += authorisation_blockers(
-            visit, approve_lone_working=approve_lone_working, confirm_evening=confirm_evening
-        )
+        problems += authorisation_blockers(visit, decision)
     elif action in (Action.DECLINE, Action.SEND_BACK) and not note:
         problems.append(
             "Say why the visit is declined."
@@ -304,10 +347,11 @@ def _check_preconditions(
         raise PreconditionFailed(problems)
 
 
-def authorisation_blockers(
-    visit: Visit, *, approve_lone_working: bool = False, confirm_evening: bool = False
-) -> list[str]:
-    """What stops a lead authorising this request, in words for the lead."""
+def authorisation_blockers(visit: Visit, decision: Decision | None = None) -> list[str]:
+    """What stops a lead authorising this request with `decision`, in words for the lead (with no
+    decision: everything the lead must still confirm or fix)."""
+    decision = decision or Decision()
+    approve_lone_working, confirm_evening = decision.approve_lone_working, decision.confirm_evening
     school = visit.school
     problems = []
     if school.pairs_required and visit.is_lone_visit and not approve_lone_working:
@@ -318,7 +362,13 @@ def authorisation_blockers(
         )
     if school.slt_discussion_required and visit.slt_consulted_id is None:
         problems.append("This school requires the SLT member the visit was discussed with to be named (mp01).")
+    for check in AUTHORISATION_CHECKS:
+        problems += check(visit, decision)
     return problems
+
+
+def _is_high_risk(visit: Visit) -> bool:
+    return any(test(visit) for test in HIGH_RISK_TESTS)
 
 
 def _append_event(
@@ -411,6 +461,7 @@ RECORD_FIELDS = frozenset(
         "outcome",
         "action_required",
         "child_protection_concern",
+        "concern_details",
         "follow_up_wanted",
         "notes",
     }
@@ -440,6 +491,7 @@ def write_record(visit: Visit, actor: User, fields: dict[str, Any]) -> VisitReco
         record.save()
         _append_event(locked, actor, EventKind.OUTCOME_RECORDED)
         audit.record(actor, AuditAction.UPDATE, locked, detail="record of visit written")
+        signals.record_written.send(sender=VisitRecord, record=record, actor=actor)
     return record
 
 
@@ -589,32 +641,75 @@ def update_request(
             return locked
         material = sorted(set(changed) & (MATERIAL_FIELDS | {"pupils", "reasons"}))
         update_fields = [c for c in changed if c not in {"pupils", "reasons"}] + ["updated_at"]
-        returned = locked.status == Status.AUTHORISED and bool(material)
-        if returned:
-            locked.status = Status.REQUESTED
-            locked.authorised_at = None
-            locked.authorised_by = None
-            locked.lone_working_approved = False
-            locked.requested_at = timezone.now()
-            update_fields += ["status", "authorised_at", "authorised_by", "lone_working_approved", "requested_at"]
         locked.save(update_fields=update_fields)
         _sync_permissions(locked, previous_visitors)
         access.forget_object_perms(actor)
         # Field names only: never values, so the code word cannot reach the timeline or audit.
         _append_event(locked, actor, EventKind.EDITED, note="Changed: " + ", ".join(sorted(changed)))
         audit.record(actor, AuditAction.UPDATE, locked, detail="changed " + ", ".join(sorted(changed)))
-        if returned:
-            _append_event(
-                locked,
-                actor,
-                EventKind.RETURNED_TO_QUEUE,
-                from_status=Status.AUTHORISED,
-                to_status=Status.REQUESTED,
-                note="The authorisation no longer covers the visit: " + ", ".join(material),
-            )
-            transaction.on_commit(lambda: notify.status_changed(locked.pk, "return_to_queue", actor.pk), robust=True)
+        if locked.status == Status.AUTHORISED and material:
+            _return_to_queue(locked, actor, "The authorisation no longer covers the visit: " + ", ".join(material))
     _refresh_caller_copy(visit, locked)
     return locked
+
+
+def _return_to_queue(locked: Visit, actor: User, note: str) -> None:
+    """An authorised visit whose details the lead saw have changed goes back to the queue with its
+    authorisation cleared (hc01). Runs inside the caller's transaction, on a locked row."""
+    locked.status = Status.REQUESTED
+    locked.authorised_at = None
+    locked.authorised_by = None
+    locked.lone_working_approved = False
+    locked.high_risk_reason = ""
+    locked.high_risk_controls = ""
+    locked.requested_at = timezone.now()
+    locked.save(
+        update_fields=[
+            "status",
+            "authorised_at",
+            "authorised_by",
+            "lone_working_approved",
+            "high_risk_reason",
+            "high_risk_controls",
+            "requested_at",
+            "updated_at",
+        ]
+    )
+    _append_event(
+        locked, actor, EventKind.RETURNED_TO_QUEUE, from_status=Status.AUTHORISED, to_status=Status.REQUESTED, note=note
+    )
+    audit.record(actor, AuditAction.TRANSITION, locked, detail=f"{Status.AUTHORISED} -> {Status.REQUESTED}")
+    transaction.on_commit(lambda: notify.status_changed(locked.pk, "return_to_queue", actor.pk), robust=True)
+
+
+def lock_for_change(visit: Visit) -> Visit:
+    """The visit re-read under its row lock, for an app built on visits (safeguarding's risk
+    review) that changes what an authorisation covers. Call inside `transaction.atomic()`, then
+    `authorisation_changed` if the visit was authorised."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_for_change() must run inside transaction.atomic()")
+    return _lock(visit)
+
+
+def authorisation_changed(locked: Visit, actor: User, what: str) -> bool:
+    """Something the lead relied on changed (`what`, fixed words: never typed text): an authorised
+    visit goes back to the queue (hc01). Returns whether it did."""
+    if locked.status != Status.AUTHORISED:
+        return False
+    _return_to_queue(locked, actor, f"The authorisation no longer covers the visit: {what}")
+    return True
+
+
+def log_event(visit: Visit, actor: User | None, kind: str, *, note: str = "") -> VisitEvent:
+    """Append an event that does not change the status (a concern raised, an incident, recorded
+    on CPOMS) to the visit's timeline, with an audit entry. `note` must be fixed words or a
+    reference, never what someone typed about the family: the timeline is shown to everyone who
+    sees the visit."""
+    if kind in {m.event for m in MOVES.values()} or kind in EventKind.on_the_road():
+        raise ValueError(f"{kind} is written by its own lifecycle function")
+    event = _append_event(visit, actor, kind, note=note)
+    audit.record(actor, AuditAction.EVENT, visit, detail=kind)
+    return event
 
 
 # --- alarms (hc18, hc19): overdue, the code word, and the escalation ladder -----------------------

@@ -293,6 +293,9 @@ class Visit(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     decision_note = models.TextField(blank=True, editable=False)
+    # hc10: a High-risk visit that still goes ahead: why, and the extra controls the lead named.
+    high_risk_reason = models.TextField(blank=True, editable=False)
+    high_risk_controls = models.TextField(blank=True, editable=False)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
     arrived_at = models.DateTimeField(null=True, blank=True, editable=False)
     left_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -434,6 +437,9 @@ class VisitRecord(models.Model):
     outcome = models.TextField("Outcome of home visit")
     action_required = models.TextField(blank=True)
     child_protection_concern = models.BooleanField(default=False)
+    concern_details = models.TextField(
+        blank=True, help_text="What worried you: it goes to the safeguarding leads as a concern (hc21)."
+    )
     follow_up_wanted = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
     written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -441,6 +447,10 @@ class VisitRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Record of {self.visit}"
+
+    def clean(self) -> None:
+        if self.child_protection_concern and not self.concern_details.strip():
+            raise ValidationError({"concern_details": "Say what the concern is: it goes to the safeguarding leads."})
 
 
 class VisitUserObjectPermission(UserObjectPermissionBase):

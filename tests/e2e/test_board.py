@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from visits.enums import EventKind
-from visits.management.commands.seed_demo import DEMO_PASSWORD
+from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
 from visits.models import VisitEvent
 
 from .test_roles_login import sign_in

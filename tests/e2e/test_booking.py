@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from visits.enums import Status
-from visits.management.commands.seed_demo import DEMO_PASSWORD
+from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
 from visits.models import Visit
 
 from .test_roles_login import sign_in

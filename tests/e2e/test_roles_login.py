@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from visits.management.commands.seed_demo import DEMO_PASSWORD
+from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from tests.factories import make_user
+from tests.factories import make_user, review_risk
 from visits import audit, lifecycle
 from visits.enums import AuditAction, Status
 from visits.exceptions import NotPermitted
@@ -68,6 +68,7 @@ def test_hc25_refused_visit_page_writes_no_audit_entry_for_the_visit(cast, login
 def test_audit_each_lifecycle_transition_writes_one_transition_entry(cast):
     # Arrange
     visit = cast.make_visit(Status.DRAFT)
+    review_risk(visit, cast.office)
     moves = [
         (cast.office, lifecycle.Action.SUBMIT),
         (cast.lead, lifecycle.Action.AUTHORISE),

@@ -7,6 +7,7 @@ off: the demo's well-known passwords must never reach a real installation.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from safeguarding import risk
 from visits import lifecycle
 from visits.enums import AppointmentMethod, NotInformedException, Reason, Role, Status, VisitType
 from visits.models import Contact, Household, Membership, Pupil, School, Trust, User, Visit
@@ -412,6 +414,15 @@ class Command(BaseCommand):
                 actor, school, household, fields, pupils=list(household.pupils.all()), reasons=list(reasons)
             )
 
+    def review_risk(self, visit: Visit, when: dt.datetime, actor: str) -> None:
+        """hc09: the household's assessment reviewed for the visit; the first from the template."""
+        with clock(when):
+            if risk.current_assessment(visit.household) is None:
+                rows = [dataclasses.asdict(h) for h in risk.template_for(visit.school)]
+                risk.review_for_visit(visit, self.users[actor], rows, "First assessment, from the school's template.")
+            else:
+                risk.review_for_visit(visit, self.users[actor])
+
     def move(self, visit: Visit, when: dt.datetime, actor: str, action: str, **kwargs) -> None:
         with clock(when):
             if action in lifecycle.STEPS:
@@ -438,6 +449,7 @@ class Command(BaseCommand):
         if status in (Status.SENT_BACK, Status.DECLINED):
             self.move(visit, decided, lead, "send_back" if status == Status.SENT_BACK else "decline", note=note)
             return visit
+        self.review_risk(visit, decided - dt.timedelta(minutes=30), requester)
         self.move(
             visit, decided, lead, "authorise", conditions=conditions, approve_lone_working=True, confirm_evening=True
         )

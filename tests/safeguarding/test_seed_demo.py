@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from visits.enums import Status
-from visits.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
+from safeguarding.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
 from visits.models import Pupil, School, User, Visit
 
 DOCUMENTED_LOGINS = [

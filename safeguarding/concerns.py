@@ -1,0 +1,359 @@
+"""Concerns, incidents and CPOMS (hc17, hc21, hc22, hc24): the only code that writes them.
+
+Each function checks who (through `visits.access`), locks the row it changes so that two leads
+acting at once are served one after the other (the second is told what the first did), writes
+the change and its step (`ConcernAction`, written once), a timeline event on the visit with fixed
+words only (the timeline is seen by everyone on the visit; what was written stays on the concern),
+and an audit entry, and queues its emails on commit. Emails say who and what kind, never the
+content (hc11, hc25). Refusals raise `visits.exceptions` errors and write nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from visits import access, audit, lifecycle, notify
+from visits.enums import AuditAction, EventKind, Role, Status
+from visits.exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
+from visits.models import Pupil, User, Visit, VisitRecord
+
+from .models import (
+    Concern,
+    ConcernAction,
+    ConcernActionKind,
+    ConcernKind,
+    ConcernSource,
+    ConcernStatus,
+    CpomsEntry,
+    Incident,
+    IncidentKind,
+)
+
+log = logging.getLogger(__name__)
+
+DETAILS_MAX = 10_000
+REFERENCE_MAX = 60
+# How far ahead of the server's clock an incident time may be (a tablet's clock runs fast).
+CLOCK_SLACK = dt.timedelta(minutes=5)
+
+
+def _clean_reference(raw: str, *, required: bool, what: str) -> str:
+    reference = " ".join((raw or "").split())
+    if required and not reference:
+        raise PreconditionFailed([f"Enter the {what}."])
+    if len(reference) > REFERENCE_MAX or not all(c.isalnum() or c in " /-_.:#" for c in reference):
+        raise PreconditionFailed(
+            [f"The {what} is letters, digits, spaces and / - _ . : # only, up to {REFERENCE_MAX}."]
+        )
+    return reference
+
+
+def _clean_text(raw: str, what: str, *, required: bool = True) -> str:
+    text = (raw or "").strip()
+    if required and not text:
+        raise PreconditionFailed([f"Write the {what}."])
+    if len(text) > DETAILS_MAX:
+        raise PreconditionFailed([f"The {what} is too long (at most {DETAILS_MAX:,} characters)."])
+    return text
+
+
+def _context(obj, visit: Visit, actor: User | None, url: str) -> dict:
+    return {
+        "school": visit.school.name,
+        "actor": str(actor) if actor else "Someone",
+        "kind": obj.get_kind_display(),
+        "urgent": getattr(obj, "urgent", False),
+        "url": url,
+    }
+
+
+# --- concerns (hc17, hc21) ------------------------------------------------------------------------
+
+
+def raise_concern(
+    visit: Visit,
+    actor: User,
+    kind: str,
+    details: str,
+    *,
+    urgent: bool = False,
+    source: str = ConcernSource.STAFF,
+    pupils: Iterable[Pupil] | None = None,
+) -> Concern:
+    """Raise a concern about the visit's pupils to the school's safeguarding leads.
+
+    Urgent concerns (a child alone, immediate danger) are emailed to every lead at once, and an
+    immediate danger to the office too; every open concern is in the leads' inbox and counted in
+    their navigation until a lead closes it."""
+    if kind not in ConcernKind.values:
+        raise PreconditionFailed(["Choose what kind of concern this is."])
+    details = _clean_text(details, "concern")
+    if not access.may_raise_concern(actor, visit):
+        raise NotPermitted("You may not raise a concern on this visit.")
+    if visit.status == Status.DRAFT:
+        raise TransitionNotAllowed("This request is still a draft: speak to the safeguarding lead directly.")
+    urgent = urgent or kind in {ConcernKind.CHILD_ALONE, ConcernKind.IMMEDIATE_DANGER}
+    with transaction.atomic():
+        visit_pupils = list(visit.pupils.all())
+        chosen = visit_pupils if pupils is None else [p for p in pupils if p in visit_pupils]
+        concern = Concern.objects.create(
+            school_id=visit.school_id,
+            visit=visit,
+            kind=kind,
+            source=source,
+            urgent=urgent,
+            details=details,
+            raised_by=actor,
+        )
+        concern.pupils.set(chosen or visit_pupils)
+        lifecycle.log_event(
+            visit, actor, EventKind.CONCERN_RAISED, note=("Urgent: " if urgent else "") + concern.get_kind_display()
+        )
+        audit.record(actor, AuditAction.CREATE, concern, detail=kind)
+        concern_pk = concern.pk
+        transaction.on_commit(lambda: _tell_concern(concern_pk), robust=True)
+    return concern
+
+
+def _tell_concern(concern_pk: int) -> None:
+    concern = Concern.objects.select_related("visit__school", "raised_by").get(pk=concern_pk)
+    roles = set(Role.safeguarding())
+    if concern.kind == ConcernKind.IMMEDIATE_DANGER:
+        roles.add(Role.OFFICE)
+    context = _context(concern, concern.visit, concern.raised_by, reverse("safeguarding:concern", args=[concern.code]))
+    notify.send("concern_raised", notify.school_emails(concern.school_id, roles), context)
+
+
+def concern_from_record(sender, record: VisitRecord, actor: User, **kwargs) -> None:
+    """hc21: "Child protection concern? yes" on the Record of Home Visit makes a concern, once per
+    record (the record may be rewritten). Connected to `visits.signals.record_written`, which is
+    sent inside the record's transaction, so both commit or neither does."""
+    if not record.child_protection_concern:
+        return
+    if Concern.objects.filter(visit_id=record.visit_id, source=ConcernSource.RECORD).exists():
+        return
+    raise_concern(
+        record.visit,
+        actor,
+        ConcernKind.CHILD_PROTECTION,
+        record.concern_details,
+        source=ConcernSource.RECORD,
+    )
+
+
+def concern_for_update(concern: Concern, actor: User) -> Concern:
+    locked = Concern.objects.select_for_update(of=("self",)).select_related("visit").get(pk=concern.pk)
+    if not access.may_handle_concerns(actor, locked.school_id):
+        raise NotPermitted("Only the school's safeguarding leads may act on a concern.")
+    return locked
+
+
+def _step(concern: Concern, actor: User, kind: str, *, reference: str = "", note: str = "") -> ConcernAction:
+    action = ConcernAction.objects.create(concern=concern, kind=kind, reference=reference, note=note, by=actor)
+    audit.record(actor, AuditAction.UPDATE, concern, detail=kind)
+    return action
+
+
+def _said_by(concern: Concern, status: str) -> str:
+    if status == ConcernStatus.CLOSED:
+        who, when = concern.closed_by, concern.closed_at
+    else:
+        who, when = concern.acknowledged_by, concern.acknowledged_at
+    return f"{who} at {timezone.localtime(when):%H:%M on %d/%m/%Y}" if who and when else "another lead"
+
+
+def acknowledge(concern: Concern, actor: User) -> Concern:
+    """A lead takes the concern on: it stops alerting, and stays open until closed."""
+    with transaction.atomic():
+        locked = concern_for_update(concern, actor)
+        if locked.status != ConcernStatus.OPEN:
+            raise TransitionNotAllowed(
+                f"This concern was already acknowledged by {_said_by(locked, ConcernStatus.ACKNOWLEDGED)}."
+            )
+        _acknowledge(locked, actor)
+    return locked
+
+
+def _acknowledge(locked: Concern, actor: User) -> None:
+    locked.status = ConcernStatus.ACKNOWLEDGED
+    locked.acknowledged_by = actor
+    locked.acknowledged_at = timezone.now()
+    locked.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+    _step(locked, actor, ConcernActionKind.ACKNOWLEDGED)
+
+
+def record_action(concern: Concern, actor: User, kind: str, *, reference: str = "", note: str = "") -> ConcernAction:
+    """Record what was done (a referral to children's social care, early help, the police, other)
+    with its reference number. Acknowledges an open concern on the way."""
+    if kind not in dict(ConcernActionKind.recordable()):
+        raise PreconditionFailed(["Choose what was done."])
+    reference = _clean_reference(reference, required=False, what="reference number")
+    note = _clean_text(note, "note", required=kind == ConcernActionKind.OTHER)
+    with transaction.atomic():
+        locked = concern_for_update(concern, actor)
+        if locked.status == ConcernStatus.CLOSED:
+            raise TransitionNotAllowed(f"This concern was closed by {_said_by(locked, ConcernStatus.CLOSED)}.")
+        if locked.status == ConcernStatus.OPEN:
+            _acknowledge(locked, actor)
+        return _step(locked, actor, kind, reference=reference, note=note)
+
+
+def close(concern: Concern, actor: User, reason: str) -> Concern:
+    """Close the concern with a reason: it leaves the inbox; its history stays."""
+    reason = _clean_text(reason, "reason for closing")
+    with transaction.atomic():
+        locked = concern_for_update(concern, actor)
+        if locked.status == ConcernStatus.CLOSED:
+            raise TransitionNotAllowed(f"This concern was already closed by {_said_by(locked, ConcernStatus.CLOSED)}.")
+        if locked.status == ConcernStatus.OPEN:
+            _acknowledge(locked, actor)
+        locked.status = ConcernStatus.CLOSED
+        locked.closed_by = actor
+        locked.closed_at = timezone.now()
+        locked.close_reason = reason
+        locked.save(update_fields=["status", "closed_by", "closed_at", "close_reason"])
+        _step(locked, actor, ConcernActionKind.CLOSED, note=reason)
+    return locked
+
+
+# --- incidents (hc22) -----------------------------------------------------------------------------
+
+
+def report_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.datetime, details: str) -> Incident:
+    """Record an incident with the time it happened. An accusation against a visitor is emailed to
+    the head teacher and the leads at once; other incidents to the leads."""
+    if kind not in IncidentKind.values:
+        raise PreconditionFailed(["Choose what kind of incident this is."])
+    details = _clean_text(details, "account of what happened")
+    if occurred_at is None:
+        raise PreconditionFailed(["Enter when it happened."])
+    if occurred_at > timezone.now() + CLOCK_SLACK:
+        raise PreconditionFailed(["The time it happened cannot be in the future."])
+    if occurred_at < visit.scheduled_start - dt.timedelta(days=1):
+        raise PreconditionFailed(["The time it happened is before the visit: check the date."])
+    if not access.may_report_incident(actor, visit):
+        raise NotPermitted("You may not report an incident on this visit.")
+    if visit.status not in Status.started() | {Status.AUTHORISED}:
+        raise TransitionNotAllowed(f"Nobody has been out on this visit: it is {visit.get_status_display().lower()}.")
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            school_id=visit.school_id,
+            visit=visit,
+            kind=kind,
+            occurred_at=occurred_at,
+            details=details,
+            reported_by=actor,
+        )
+        lifecycle.log_event(visit, actor, EventKind.INCIDENT, note=incident.get_kind_display())
+        audit.record(actor, AuditAction.CREATE, incident, detail=kind)
+        incident_pk = incident.pk
+        transaction.on_commit(lambda: _tell_incident(incident_pk), robust=True)
+    return incident
+
+
+def _tell_incident(incident_pk: int) -> None:
+    incident = Incident.objects.select_related("visit__school", "reported_by").get(pk=incident_pk)
+    roles = set(Role.safeguarding())
+    if incident.kind == IncidentKind.ACCUSATION:
+        roles.add(Role.HEAD)
+    context = _context(
+        incident, incident.visit, incident.reported_by, reverse("safeguarding:incident", args=[incident.code])
+    )
+    context["accusation"] = incident.kind == IncidentKind.ACCUSATION
+    notify.send("incident_reported", notify.school_emails(incident.school_id, roles), context)
+
+
+def review_incident(incident: Incident, actor: User, note: str) -> Incident:
+    """A lead (or the head) records that the incident was looked at and what follows."""
+    note = _clean_text(note, "note on what follows")
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+        if not access.may_see_incident(actor, locked.school_id):
+            raise NotPermitted("You may not review this incident.")
+        if locked.reviewed_at is not None:
+            when = timezone.localtime(locked.reviewed_at).strftime("%H:%M on %d/%m/%Y")
+            raise TransitionNotAllowed(f"This incident was already reviewed by {locked.reviewed_by} at {when}.")
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+        locked.review_note = note
+        locked.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+        audit.record(actor, AuditAction.UPDATE, locked, detail="reviewed")
+    return locked
+
+
+# --- CPOMS (hc24) ---------------------------------------------------------------------------------
+
+
+def cpoms_summary(visit: Visit) -> str:
+    """A plain-text summary of a completed visit to paste into CPOMS: dates, people, reason,
+    outcome and actions. Never the code word."""
+    record = getattr(visit, "record", None)
+    local = timezone.localtime
+    visitors = [f"{visit.lead_visitor.get_full_name()} ({visit.lead_visitor_role})"]
+    if visit.second_visitor_id:
+        visitors.append(f"{visit.second_visitor.get_full_name()} ({visit.second_visitor_role})")
+    elif visit.agency_worker_name:
+        visitors.append(f"{visit.agency_worker_name}, {visit.agency_worker_organisation} (outside agency)")
+    lines = [
+        f"Home visit: {', '.join(str(p) for p in visit.pupils.all())}",
+        f"Date: {local(visit.scheduled_start):%d/%m/%Y}, planned {local(visit.scheduled_start):%H:%M}"
+        f"-{local(visit.expected_end):%H:%M} ({visit.get_visit_type_display()})",
+        f"Visited: {visit.person_visited}, {visit.address}",
+        f"Staff: {'; '.join(visitors)}",
+        f"Reason: {'; '.join(r.get_reason_display() for r in visit.reasons.all())}",
+    ]
+    if visit.reason_detail:
+        lines.append(f"Detail: {visit.reason_detail}")
+    lines.append(f"Purpose: {visit.purpose}")
+    if visit.authorised_at:
+        lines.append(
+            f"Authorised by: {visit.authorised_by.get_full_name()}, {local(visit.authorised_at):%d/%m/%Y %H:%M}"
+        )
+    times = [
+        ("Arrived", visit.arrived_at),
+        ("Left the property", visit.left_at),
+        ("Back at school", visit.returned_at),
+    ]
+    lines += [f"{label}: {local(at):%H:%M}" for label, at in times if at]
+    if record is not None:
+        lines += [
+            f"Conducted: {'yes' if record.conducted else 'no (no responsible adult present)'}",
+            f"Seen: {record.people_seen}; child seen: {'yes' if record.child_seen else 'no'}",
+            f"Outcome: {record.outcome}",
+            f"Action required: {record.action_required or 'none'}",
+            f"Child protection concern: {'yes (see the concern raised to the DSL)' if record.child_protection_concern else 'no'}",
+            f"Follow-up wanted: {'yes' if record.follow_up_wanted else 'no'}",
+        ]
+        if record.notes:
+            lines.append(f"Notes: {record.notes}")
+    return "\n".join(lines)
+
+
+def record_on_cpoms(visit: Visit, actor: User, reference: str) -> CpomsEntry:
+    """hc24: mark a completed visit as recorded on CPOMS, with the CPOMS reference."""
+    reference = _clean_reference(reference, required=True, what="CPOMS reference")
+    if visit.code_word and visit.code_word.strip().lower() in reference.lower():
+        raise PreconditionFailed(["Enter the CPOMS reference only."])
+    with transaction.atomic():
+        locked = lifecycle.lock_for_change(visit)
+        if not access.may_record_cpoms(actor, locked):
+            raise NotPermitted("Only a safeguarding lead of the school may record a visit on CPOMS.")
+        if locked.status != Status.COMPLETED:
+            raise TransitionNotAllowed(
+                f"Only a completed visit is recorded on CPOMS: this one is {locked.get_status_display().lower()}."
+            )
+        existing = CpomsEntry.objects.filter(visit=locked).select_related("recorded_by").first()
+        if existing is not None:
+            when = timezone.localtime(existing.recorded_at).strftime("%d/%m/%Y")
+            raise TransitionNotAllowed(
+                f"Already recorded on CPOMS by {existing.recorded_by} on {when} (reference {existing.reference})."
+            )
+        entry = CpomsEntry.objects.create(visit=locked, reference=reference, recorded_by=actor)
+        lifecycle.log_event(locked, actor, EventKind.CPOMS_RECORDED, note=f"CPOMS reference: {reference}")
+    return entry
