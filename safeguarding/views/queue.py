@@ -16,7 +16,7 @@ from visits.enums import AuditAction, Status, VisitType
 from visits.models import AuditEntry, Pupil, School, VisitReason
 from visits.views.visits import LIST_RELATED, run_change
 
-from .forms import DecisionForm
+from ..forms import DecisionForm
 
 
 @login_required
