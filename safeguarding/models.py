@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from visits.enums import IncidentKind  # beside the Record of Home Visit, which names it too
 from visits.models import School, User, Visit, VisitEvent
 
 
@@ -365,12 +366,6 @@ class ConcernAction(WrittenOnce):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on concern {self.concern_id}"
-
-
-class IncidentKind(models.TextChoices):
-    THREAT = "threat", "Threat or abuse towards the visitor"
-    INJURY = "injury", "Injury or accident"
-    ACCUSATION = "accusation", "Accusation against the visitor"
 
 
 class Incident(models.Model):

@@ -129,6 +129,8 @@ class EventKind(models.TextChoices):
     CONCERN_RAISED = "concern_raised", "Concern raised"
     INCIDENT = "incident", "Incident recorded"
     OUTCOME_RECORDED = "outcome_recorded", "Record of visit written"
+    SIGNED = "signed", "Parent signed the form"
+    NOT_SIGNED = "not_signed", "Parent did not sign"
     COMPLETED = "completed", "Completed"
     CPOMS_RECORDED = "cpoms_recorded", "Recorded on CPOMS"
 
@@ -146,3 +148,20 @@ class AuditAction(models.TextChoices):
     EVENT = "event", "Event logged"
     DOWNLOAD = "download", "Downloaded"
     LIST = "list", "Listed"
+
+
+class AdultAuthority(models.TextChoices):
+    """hc15: who the adult present is to the child. Only a parent or carer with parental
+    responsibility, or an adult they delegated, lets a visit go ahead."""
+
+    PARENTAL_RESPONSIBILITY = "parental_responsibility", "Parent or carer with parental responsibility"
+    DELEGATED = "delegated", "Adult delegated by the parent or carer"
+    NONE = "none", "No responsible adult present"
+
+
+class IncidentKind(models.TextChoices):
+    """hc22: what can happen to a visitor on a visit."""
+
+    THREAT = "threat", "Threat or abuse towards the visitor"
+    INJURY = "injury", "Injury or accident"
+    ACCUSATION = "accusation", "Accusation against the visitor"

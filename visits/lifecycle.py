@@ -18,6 +18,7 @@ CHECK constraint `hc01_started_visit_is_authorised` refuses any started visit wi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +32,20 @@ from guardian.shortcuts import assign_perm, remove_perm
 from . import access, audit, notify, signals
 from .enums import AuditAction, EventKind, Role, Status
 from .exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
-from .models import Household, Membership, Pupil, School, User, Visit, VisitEvent, VisitReason, VisitRecord
+from .models import (
+    Household,
+    Membership,
+    ParentSignature,
+    Pupil,
+    RecordDraft,
+    School,
+    User,
+    Visit,
+    VisitEvent,
+    VisitReason,
+    VisitRecord,
+)
+from .signature import CleanSignature
 
 
 class Action:
@@ -462,6 +476,12 @@ RECORD_FIELDS = frozenset(
         "action_required",
         "child_protection_concern",
         "concern_details",
+        "adult_spoken_to",
+        "adult_relationship",
+        "adult_authority",
+        "incident_kind",
+        "incident_at",
+        "incident_details",
         "follow_up_wanted",
         "notes",
     }
@@ -491,8 +511,78 @@ def write_record(visit: Visit, actor: User, fields: dict[str, Any]) -> VisitReco
         record.save()
         _append_event(locked, actor, EventKind.OUTCOME_RECORDED)
         audit.record(actor, AuditAction.UPDATE, locked, detail="record of visit written")
+        # The record is written: the drafts of it (the author's and the other visitor's) are done.
+        RecordDraft.objects.filter(visit=locked).delete()
         signals.record_written.send(sender=VisitRecord, record=record, actor=actor)
     return record
+
+
+# Bounds on a draft: what a record can hold, with room for the form's own keys.
+DRAFT_MAX_BYTES = 64 * 1024
+
+
+def save_draft(visit: Visit, actor: User, data: dict[str, Any]) -> RecordDraft:
+    """Keep what a visitor has typed of the record so far (issue 5: a dropped connection loses
+    nothing). Only record fields, as short strings; only the visitors, only while the visit is
+    under way. Replaces the author's previous draft."""
+    if not isinstance(data, dict):
+        raise PreconditionFailed(["The draft was not readable."])
+    kept = {k: v for k, v in data.items() if k in RECORD_FIELDS and isinstance(v, str | bool | None)}
+    if len(json.dumps(kept)) > DRAFT_MAX_BYTES:
+        raise PreconditionFailed(["The draft is too long to keep."])
+    with transaction.atomic():
+        locked = _lock(visit)
+        if not access.may_conduct(actor, locked):
+            raise NotPermitted("Only the visitors on this visit may keep a draft of its record.")
+        if locked.status != Status.IN_PROGRESS:
+            raise TransitionNotAllowed(
+                f"This visit is {locked.get_status_display().lower()}: its record can no longer be drafted."
+            )
+        draft, _ = RecordDraft.objects.update_or_create(
+            visit=locked, author=actor, defaults={"data": kept, "saved_at": timezone.now()}
+        )
+    return draft
+
+
+def record_signature(
+    visit: Visit, actor: User, *, signer_name: str, image: CleanSignature | None = None, declined_reason: str = ""
+) -> ParentSignature:
+    """hc23: the parent's signature (a PNG cleaned by `visits.signature.clean_data_url`), or the reason
+    they did not sign. Only the visitors, only while the visit is under way; signing again
+    replaces the earlier one. The image never reaches the timeline or the audit trail."""
+    signer_name = " ".join((signer_name or "").split())[:150]
+    declined_reason = (declined_reason or "").strip()[:2000]
+    problems = []
+    if not signer_name:
+        problems.append("Enter the name of the parent or guardian.")
+    if (image is None) == (not declined_reason):
+        problems.append("Either the parent signs, or say why they did not.")
+    if problems:
+        raise PreconditionFailed(problems)
+    with transaction.atomic():
+        locked = _lock(visit)
+        if not access.may_conduct(actor, locked):
+            raise NotPermitted("Only the visitors on this visit may take the parent's signature.")
+        if locked.status != Status.IN_PROGRESS:
+            raise TransitionNotAllowed(
+                f"The parent signs during the visit: this one is {locked.get_status_display().lower()}."
+            )
+        signature, _ = ParentSignature.objects.update_or_create(
+            visit=locked,
+            defaults={
+                "image": image.png if image else None,
+                "width": image.width if image else 0,
+                "height": image.height if image else 0,
+                "signer_name": signer_name,
+                "declined_reason": "" if image else declined_reason,
+                "captured_by": actor,
+                "captured_at": timezone.now(),
+            },
+        )
+        kind = "parent signed" if image else "parent did not sign"
+        _append_event(locked, actor, EventKind.SIGNED if image else EventKind.NOT_SIGNED)
+        audit.record(actor, AuditAction.UPDATE, locked, detail=kind)
+    return signature
 
 
 # --- creating and editing requests --------------------------------------------------------------

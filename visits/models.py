@@ -17,7 +17,18 @@ from django.db.models import Q
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
-from .enums import AppointmentMethod, AuditAction, EventKind, NotInformedException, Reason, Role, Status, VisitType
+from .enums import (
+    AdultAuthority,
+    AppointmentMethod,
+    AuditAction,
+    EventKind,
+    IncidentKind,
+    NotInformedException,
+    Reason,
+    Role,
+    Status,
+    VisitType,
+)
 
 uk_phone = RegexValidator(
     r"^\+?[0-9 ()-]{7,20}$",
@@ -432,6 +443,10 @@ class VisitRecord(models.Model):
 
     visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="record")
     conducted = models.BooleanField(default=True, help_text="False when no responsible adult was present (hc15).")
+    # hc15: the adult spoken to and their authority for the child.
+    adult_spoken_to = models.CharField("Adult spoken to", max_length=150, blank=True)
+    adult_relationship = models.CharField("Their relationship to the child", max_length=60, blank=True)
+    adult_authority = models.CharField(max_length=30, choices=AdultAuthority.choices, blank=True)
     people_seen = models.TextField("Who was seen")
     child_seen = models.BooleanField()
     outcome = models.TextField("Outcome of home visit")
@@ -440,17 +455,92 @@ class VisitRecord(models.Model):
     concern_details = models.TextField(
         blank=True, help_text="What worried you: it goes to the safeguarding leads as a concern (hc21)."
     )
+    # hc22: an incident on the visit, with the time it happened; it goes to the leads (and an
+    # accusation to the head) as an Incident.
+    incident_kind = models.CharField(max_length=20, choices=IncidentKind.choices, blank=True)
+    incident_at = models.DateTimeField("When it happened", null=True, blank=True)
+    incident_details = models.TextField(blank=True)
     follow_up_wanted = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
     written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     written_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            # hc15: no responsible adult present means the visit was not conducted.
+            models.CheckConstraint(
+                condition=~Q(adult_authority=AdultAuthority.NONE) | Q(conducted=False),
+                name="hc15_no_adult_not_conducted",
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"Record of {self.visit}"
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.child_protection_concern and not self.concern_details.strip():
-            raise ValidationError({"concern_details": "Say what the concern is: it goes to the safeguarding leads."})
+            errors["concern_details"] = "Say what the concern is: it goes to the safeguarding leads."
+        if self.adult_authority == AdultAuthority.NONE and self.conducted:
+            errors["adult_authority"] = "With no responsible adult present the visit does not go ahead (hc15)."
+        if self.incident_kind and self.incident_at is None:
+            errors["incident_at"] = "Say when the incident happened."
+        if self.incident_kind and not self.incident_details.strip():
+            errors["incident_details"] = "Say what happened."
+        if not self.incident_kind and (self.incident_at or self.incident_details.strip()):
+            errors["incident_kind"] = "Choose what kind of incident it was."
+        if errors:
+            raise ValidationError(errors)
+
+
+class RecordDraft(models.Model):
+    """What a visitor has typed of the Record of Home Visit so far, kept on the server as well as on
+    the tablet, so a dropped connection or a flat battery loses nothing. One per visit and author;
+    deleted when the record is written."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="record_drafts")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visit", "author"], name="record_draft_one_per_author")]
+
+    def __str__(self) -> str:
+        return f"Draft record of visit {self.visit_id} by {self.author_id}"
+
+
+class ParentSignature(models.Model):
+    """The parent's or guardian's signature on the Home Visit Form (hc23), drawn on the tablet.
+
+    Kept in the database as a PNG we re-encoded ourselves (bounded size, no metadata), never as a
+    file on an app server's disk, and served only through a permission-checked view. A parent may
+    decline to sign; the reason is kept instead."""
+
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="parent_signature")
+    image = models.BinaryField(null=True, blank=True, editable=False)
+    width = models.PositiveSmallIntegerField(default=0)
+    height = models.PositiveSmallIntegerField(default=0)
+    signer_name = models.CharField(max_length=150)
+    declined_reason = models.TextField(blank=True)
+    captured_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    captured_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(image__isnull=False) & Q(declined_reason=""))
+                | (Q(image__isnull=True) & ~Q(declined_reason="")),
+                name="hc23_signature_or_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature of {self.signer_name}"
+
+    @property
+    def signed(self) -> bool:
+        return self.image is not None
 
 
 class VisitUserObjectPermission(UserObjectPermissionBase):
