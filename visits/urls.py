@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, booking, households
+from .views import board, booking, documents, households
 from .views import visits as views
 
 app_name = "visits"
@@ -24,6 +24,14 @@ urlpatterns = [
     path("<uuid:code>/edit/", booking.edit, name="edit"),
     path("<uuid:code>/follow-up/", booking.follow_up, name="follow_up"),
     path("<uuid:code>/letter/", booking.letter, name="letter"),
+    # PDFs of a visit (hc08, hc09, hc23, hc24): who may have which, and when, is in visits.access.
+    path("<uuid:code>/pdf/form/", documents.document, {"kind": "form"}, name="pdf_form"),
+    path("<uuid:code>/pdf/home-copy/", documents.document, {"kind": "home_copy"}, name="pdf_home_copy"),
+    path("<uuid:code>/pdf/record/", documents.document, {"kind": "record"}, name="pdf_record"),
+    path(
+        "<uuid:code>/pdf/risk-assessment/", documents.document, {"kind": "risk_assessment"}, name="pdf_risk_assessment"
+    ),
+    path("<uuid:code>/pdf/letter/", documents.document, {"kind": "letter"}, name="pdf_letter"),
     # The day board and the alarms (hc12, hc18, hc19).
     path("board/", board.board, name="board"),
     path("board/rows/", board.board_rows_partial, name="board_rows"),
