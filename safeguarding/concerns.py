@@ -290,48 +290,113 @@ def review_incident(incident: Incident, actor: User, note: str) -> Incident:
 # --- CPOMS (hc24) ---------------------------------------------------------------------------------
 
 
+# The words that stand in for a piece of staff writing that holds the code word, the first that
+# does not itself contain the code word (a code word could be "record").
+_WITHHELD = (
+    "(not copied: it contains the visit's code word; read the Record of Home Visit in Home Visits)",
+    "(not copied: read it in Home Visits)",
+    "(not copied)",
+    "-",
+    "",
+)
+
+
+def _code_word_pattern(code_word: str):
+    """The code word as a case-blind pattern that also finds it written with other spacing or
+    punctuation between its parts ("Amber Kestrel" or "amberkestrel" for "amber-kestrel")."""
+    import re
+
+    word = (code_word or "").strip()
+    if not word:
+        return None
+    parts = re.findall(r"[^\W_]+", word)
+    body = r"[\W_]*".join(re.escape(p) for p in parts) if parts else re.escape(word)
+    return re.compile(body, re.IGNORECASE)
+
+
+def _staff_text(text: str, pattern) -> str:
+    """hc11: what staff typed, on one line, unless it holds the code word: then the whole piece
+    is left out rather than the word blanked, as a blank in a sentence could give the word away."""
+    text = " ".join((text or "").split())
+    if pattern is None or not pattern.search(text):
+        return text
+    return next(w for w in _WITHHELD if not (w and pattern.search(w)))
+
+
 def cpoms_summary(visit: Visit) -> str:
-    """A plain-text summary of a completed visit to paste into CPOMS: dates, people, reason,
-    outcome and actions. Never the code word."""
+    """A plain-text summary of a completed visit to paste into CPOMS (hc24): when, who, why, what
+    happened and what follows. Never the code word (hc11): a piece of staff writing that holds it
+    is left out with a note saying so."""
+    from visits.enums import VisitType
+
     record = getattr(visit, "record", None)
-    local = timezone.localtime
-    visitors = [f"{visit.lead_visitor.get_full_name()} ({visit.lead_visitor_role})"]
+    pattern = _code_word_pattern(visit.code_word)
+
+    def typed(text: str) -> str:
+        return _staff_text(text, pattern)
+
+    def yes_no(value: bool) -> str:
+        return "yes" if value else "no"
+
+    start, end = timezone.localtime(visit.scheduled_start), timezone.localtime(visit.expected_end)
+    kind = "emergency visit" if visit.visit_type == VisitType.EMERGENCY else "planned visit"
+    staff = [f"{visit.lead_visitor} ({typed(visit.lead_visitor_role)})"]
     if visit.second_visitor_id:
-        visitors.append(f"{visit.second_visitor.get_full_name()} ({visit.second_visitor_role})")
+        staff.append(f"{visit.second_visitor} ({typed(visit.second_visitor_role)})")
     elif visit.agency_worker_name:
-        visitors.append(f"{visit.agency_worker_name}, {visit.agency_worker_organisation} (outside agency)")
+        role = typed(visit.second_visitor_role) or "outside agency"
+        staff.append(f"{visit.agency_worker_name} ({role}, {visit.agency_worker_organisation})")
+    pupil_rows = list(visit.pupils.all())
+    pupils = ", ".join(f"{p} ({p.year_group})" if p.year_group else str(p) for p in pupil_rows)
+    reasons = [r.get_reason_display() for r in visit.reasons.all()]
     lines = [
-        f"Home visit: {', '.join(str(p) for p in visit.pupils.all())}",
-        f"Date: {local(visit.scheduled_start):%d/%m/%Y}, planned {local(visit.scheduled_start):%H:%M}"
-        f"-{local(visit.expected_end):%H:%M} ({visit.get_visit_type_display()})",
-        f"Visited: {visit.person_visited}, {visit.address}",
-        f"Staff: {'; '.join(visitors)}",
-        f"Reason: {'; '.join(r.get_reason_display() for r in visit.reasons.all())}",
+        f"Home visit: {visit.household}",
+        f"Pupil{'s' if len(pupil_rows) != 1 else ''}: {pupils}",
+        f"Date: {start:%A %d/%m/%Y}, {start:%H:%M} to {end:%H:%M} ({kind})",
+        f"Person visited: {visit.person_visited}, at {visit.address}",
+        f"Staff: {'; '.join(staff)}",
     ]
-    if visit.reason_detail:
-        lines.append(f"Detail: {visit.reason_detail}")
-    lines.append(f"Purpose: {visit.purpose}")
+    if not visit.second_visitor_id and not visit.agency_worker_name:
+        lines.append(f"Lone visit, because: {typed(visit.lone_visit_reason)}")
+    lines.append(f"Reason{'s' if len(reasons) != 1 else ''} for the visit: {'; '.join(reasons)}")
+    if visit.reason_detail.strip():
+        lines.append(f"Reason in detail: {typed(visit.reason_detail)}")
+    lines.append(f"Purpose: {typed(visit.purpose)}")
     if visit.authorised_at:
         lines.append(
-            f"Authorised by: {visit.authorised_by.get_full_name()}, {local(visit.authorised_at):%d/%m/%Y %H:%M}"
+            f"Authorised by: {visit.authorised_by} on {timezone.localtime(visit.authorised_at):%d/%m/%Y at %H:%M}"
         )
-    times = [
-        ("Arrived", visit.arrived_at),
-        ("Left the property", visit.left_at),
-        ("Back at school", visit.returned_at),
+
+    def when(at: dt.datetime) -> str:
+        local = timezone.localtime(at)
+        return f"{local:%H:%M}" if local.date() == start.date() else f"{local:%d/%m/%Y %H:%M}"
+
+    steps = [
+        ("set off", visit.started_at),
+        ("arrived", visit.arrived_at),
+        ("left the property", visit.left_at),
+        ("back at school", visit.returned_at),
     ]
-    lines += [f"{label}: {local(at):%H:%M}" for label, at in times if at]
-    if record is not None:
+    if any(at for _, at in steps):
+        lines.append("Times: " + ", ".join(f"{label} {when(at)}" for label, at in steps if at))
+    if record is None:
+        lines.append("Outcome: no Record of Home Visit was written.")
+    else:
         lines += [
-            f"Conducted: {'yes' if record.conducted else 'no (no responsible adult present)'}",
-            f"Seen: {record.people_seen}; child seen: {'yes' if record.child_seen else 'no'}",
-            f"Outcome: {record.outcome}",
-            f"Action required: {record.action_required or 'none'}",
-            f"Child protection concern: {'yes (see the concern raised to the DSL)' if record.child_protection_concern else 'no'}",
-            f"Follow-up wanted: {'yes' if record.follow_up_wanted else 'no'}",
+            "Visit carried out: " + ("yes" if record.conducted else "no, no responsible adult was present"),
+            f"People seen: {typed(record.people_seen)}",
+            f"Child seen: {yes_no(record.child_seen)}",
+            f"Outcome: {typed(record.outcome)}",
+            f"Action required: {typed(record.action_required) or 'none'}",
+            "Child protection concern: "
+            + ("yes, passed to the safeguarding leads as a concern" if record.child_protection_concern else "no"),
+            f"Follow-up visit wanted: {yes_no(record.follow_up_wanted)}",
         ]
-        if record.notes:
-            lines.append(f"Notes: {record.notes}")
+        if record.notes.strip():
+            lines.append(f"Notes: {typed(record.notes)}")
+        lines.append(f"Record written by: {record.written_by} on {timezone.localtime(record.written_at):%d/%m/%Y}")
+    if visit.completed_at:
+        lines.append(f"Visit completed: {timezone.localtime(visit.completed_at):%d/%m/%Y at %H:%M}")
     return "\n".join(lines)
 
 
