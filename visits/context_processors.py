@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict:
             "head": opens("overview"),
             "trust_admin": opens("trust"),
             "audit": opens("audit"),
+            "cpoms": opens("cpoms"),
             "multi_school": len(access.roles_of(user).school_ids) > 1,
             # Households, contacts and pupils: office and leads manage them, the head reads them.
             "households": bool(access.household_school_ids(user)),
