@@ -306,6 +306,32 @@ def test_hc24_record_view_second_time_says_who_recorded_it_and_changes_nothing(c
     assert CpomsEntry.objects.get(visit=visit).reference == "CP-1" and cpoms_events(visit) == 1
 
 
+def test_hc24_record_view_on_an_unfinished_visit_says_why_and_saves_nothing(cast, login):
+    # Arrange
+    visit = cast.make_visit(Status.IN_PROGRESS)
+
+    # Act
+    response = login(cast.lead).post(reverse("safeguarding:record_cpoms", args=[visit.code]), {"reference": "CP-1"})
+
+    # Assert
+    assert response["Location"] == reverse("safeguarding:visit_cpoms", args=[visit.code])
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Only a completed visit is recorded on CPOMS: this one is on the road."
+    ]
+    assert not CpomsEntry.objects.exists() and cpoms_events(visit) == 0
+
+
+def test_hc24_list_unknown_school_filter_shows_all_the_leads_schools(cast, login):
+    # Arrange
+    visit = finished(cast)
+
+    # Act
+    response = login(cast.lead).get(reverse("safeguarding:cpoms"), {"school": "no-such-school", "after": "junk"})
+
+    # Assert
+    assert response.status_code == 200 and _rows(response) == [visit.pk]
+
+
 @pytest.mark.parametrize("who", ["office", "head", "visitor"])
 def test_hc24_record_view_refuses_others_who_see_the_visit_with_403(cast, login, who):
     # Arrange
@@ -616,3 +642,35 @@ def test_hc24_nav_shows_cpoms_to_leads_only(cast, login):
         "head": False,
         "visitor": False,
     }
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+
+def test_hc24_seed_cpoms_records_the_older_completed_visits_of_each_school_only(db):
+    # Arrange
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from safeguarding.management.commands.seed_demo import Command
+    from visits.models import School, User
+
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=None)
+    if not CpomsEntry.objects.exists():  # until seed_demo's handle calls seed_cpoms itself
+        command = Command()
+        command.now = timezone.now().replace(second=0, microsecond=0)
+        command.holy, command.mount = School.objects.get(slug="holy-cross"), School.objects.get(slug="mount-primary")
+        command.users = {user.username: user for user in User.objects.all()}
+
+        # Act
+        command.seed_cpoms()
+
+    # Assert: some, not all, of each school; by its lead, after completion, never in the future.
+    for school in School.objects.all():
+        completed = Visit.objects.filter(school=school, status=Status.COMPLETED)
+        entries = CpomsEntry.objects.filter(visit__school=school).select_related("visit", "recorded_by")
+        assert 0 < entries.count() < completed.count()
+        for entry in entries:
+            assert access.is_lead(entry.recorded_by, entry.visit)
+            assert entry.visit.completed_at < entry.recorded_at < timezone.now()
