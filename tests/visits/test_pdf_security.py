@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.visits.test_pdf import RECORD, embedded_things, full_visit, pdf_text, squash
+from tests.visits.test_pdf import RECORD, embedded_things, full_visit, keep, pdf_text, squash
 from visits import pdf
 from visits.models import School, User, Visit
 
@@ -130,6 +130,7 @@ def test_hc23_payloads_in_every_free_text_field_fetch_and_attach_nothing(cast, l
         # Act
         fetcher = pdf.OwnFilesFetcher()
         content, _ = pdf.render_document(kind, visit, fetcher=fetcher)
+        keep(f"payload-{kind}.pdf", content)
 
         # Assert: nothing asked for, nothing reached the listener, nothing embedded or linked,
         # and the payload printed as the text it is.
