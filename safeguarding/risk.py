@@ -220,6 +220,7 @@ def _write_version(household: Household, actor: User, hazards: list[Hazard], sum
         level=highest_level(h.level for h in hazards),
         summary=summary.strip()[:4000],
         created_by=actor,
+        created_at=timezone.now(),
     )
     RiskRow.objects.bulk_create(
         [RiskRow(assessment=assessment, position=i, **_fields(h)) for i, h in enumerate(hazards)]
