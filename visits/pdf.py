@@ -35,6 +35,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .models import Visit
+from .views.booking import letter_reasons  # the letter's plain words (hc08), said once
 
 # WeasyPrint logs each rendering step at INFO: noise in the server log, seven lines a download.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -178,8 +179,6 @@ def _form_context(visit: Visit) -> dict[str, Any]:
 
 
 def _home_copy_context(visit: Visit) -> dict[str, Any]:
-    from .views.booking import letter_reasons
-
     context = _visit_context(visit)
     return context | {"plain_reasons": letter_reasons(visit, context["names"] or "your child")}
 
