@@ -1,86 +1,372 @@
-"""The safeguarding lead's pages: the authorisation queue, decisions, and the audit trail."""
+"""The safeguarding lead's pages: the authorisation queue, decisions, and the audit trail.
+
+The queue shows each request as a card with everything a lead needs to decide it (hc01-hc03,
+hc06, hc09, hc13, mp01): the rows and what they show are fetched in a fixed number of queries,
+whatever the number of requests. A decision goes through `lifecycle.transition`; the lead is sent
+back to the queue for the next request, and a refusal keeps them on the visit with the reason.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
 from visits import access, audit, lifecycle
-from visits.enums import AuditAction, Status, VisitType
-from visits.models import AuditEntry, Pupil, School, VisitReason
-from visits.views.visits import LIST_RELATED, run_change
+from visits.enums import AuditAction, Reason, Status, VisitType
+from visits.exceptions import LifecycleError, PreconditionFailed, TransitionNotAllowed
+from visits.models import AuditEntry, Pupil, School, Visit, VisitEvent, VisitReason
 
+from .. import risk
 from ..forms import DecisionForm
+from ..models import Concern, ConcernStatus, RiskAssessment, RiskLevel
+
+QUEUE_RELATED = (
+    "school",
+    "household",
+    "lead_visitor",
+    "second_visitor",
+    "requested_by",
+    "slt_consulted",
+    "risk_review__assessment",
+)
+EARLIER_VISITS = 3
+BULK_LIMIT = 50
+
+
+def _latest_assessment() -> Subquery:
+    """The household's newest assessment version, to tell a current review from a stale one."""
+    return Subquery(
+        RiskAssessment.objects.filter(household=OuterRef("household")).order_by("-version").values("pk")[:1]
+    )
+
+
+def queue_queryset(user, schools: list[int]):
+    """Requests waiting at `schools`, with everything a queue card shows fetched up front: a fixed
+    number of queries for any number of rows (pupils with their open concerns, reasons, the
+    household's last visits with their records)."""
+    open_concerns = Concern.objects.filter(status__in=ConcernStatus.unresolved()).only(
+        "id", "kind", "status", "raised_at", "urgent"
+    )
+    pupils = Pupil.objects.only("id", "first_name", "last_name", "year_group").prefetch_related(
+        Prefetch("concerns", queryset=open_concerns, to_attr="open_concerns")
+    )
+    # One more than shown: a household's own queued visit is left out of its earlier visits.
+    earlier = (
+        Visit.objects.exclude(status=Status.DRAFT)
+        .select_related("record")
+        .only(
+            "id",
+            "code",
+            "household_id",
+            "status",
+            "scheduled_start",
+            "visit_type",
+            "record__id",
+            "record__outcome",
+            "record__conducted",
+        )
+        .order_by("-scheduled_start", "-id")[: EARLIER_VISITS + 1]
+    )
+    return (
+        access.visible_visits(user)
+        .filter(school_id__in=schools, status=Status.REQUESTED)
+        .annotate(
+            urgency=Case(
+                When(visit_type=VisitType.EMERGENCY, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            latest_assessment_id=_latest_assessment(),
+        )
+        .select_related(*QUEUE_RELATED)
+        .prefetch_related(
+            Prefetch("pupils", queryset=pupils),
+            Prefetch("reasons", queryset=VisitReason.objects.only("id", "visit_id", "reason")),
+            Prefetch("household__visits", queryset=earlier, to_attr="recent_visits"),
+        )
+    )
+
+
+@dataclass
+class Card:
+    """What one queue card shows, worked out from the prefetched rows (no queries)."""
+
+    visit: Visit
+    review: object | None
+    risk_problem: str  # "not reviewed", "changed since review" or ""
+    earlier: list[Visit]
+    concerns: list[tuple[Pupil, Concern]]
+    reasons: list[str]
+
+    @property
+    def level(self) -> str:
+        return self.review.assessment.level if self.review and not self.risk_problem else ""
+
+    @property
+    def level_display(self) -> str:
+        return self.review.assessment.get_level_display() if self.review else ""
+
+    @property
+    def new_starter_low_risk(self) -> bool:
+        """mp03 + hc09: what bulk authorisation may cover (the lifecycle still checks the rest)."""
+        return Reason.NEW_STARTER in self.reasons and self.level == RiskLevel.LOW
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """A lone visit (where pairs are required), an evening visit or a missing SLT name: the
+        lead must open the request and confirm, never by bulk."""
+        visit, school = self.visit, self.visit.school
+        return (
+            (school.pairs_required and visit.is_lone_visit)
+            or visit.is_evening
+            or (school.slt_discussion_required and visit.slt_consulted_id is None)
+        )
+
+
+def _review(visit: Visit):
+    try:
+        return visit.risk_review
+    except Visit.risk_review.RelatedObjectDoesNotExist:
+        return None
+
+
+def card_for(visit: Visit) -> Card:
+    review = _review(visit)
+    if review is None:
+        problem = "not reviewed"
+    elif review.assessment_id != visit.latest_assessment_id:
+        problem = "changed since review"
+    else:
+        problem = ""
+    earlier = [v for v in visit.household.recent_visits if v.pk != visit.pk][:EARLIER_VISITS]
+    concerns = [(p, c) for p in visit.pupils.all() for c in p.open_concerns]
+    reasons = [r.reason for r in visit.reasons.all()]
+    return Card(visit, review, problem, earlier, concerns, reasons)
+
+
+@dataclass
+class Section:
+    school: School
+    cards: list[Card]
+    waiting: int
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Requests waiting for a decision, emergencies first, then by visit date (hc03)."""
+    """Requests waiting for a decision, emergencies first, then by visit date (hc03); a lead of
+    several schools sees a section per school and may filter to one (`?school=<slug>`)."""
     schools = access.page_schools(request.user, "queue")
     if not schools:
         raise Http404
+    school_choices = list(School.objects.filter(pk__in=schools).order_by("name"))
     selected = request.GET.get("school", "")
-    qs = access.visible_visits(request.user).filter(school_id__in=schools, status=Status.REQUESTED)
-    school_choices = School.objects.filter(pk__in=schools).order_by("name")
-    if selected:
-        qs = qs.filter(school__slug=selected)
-    qs = (
-        qs.annotate(
-            urgency=Case(
-                When(visit_type=VisitType.EMERGENCY, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-        )
-        .select_related(*LIST_RELATED, "requested_by")
-        .prefetch_related(
-            Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name")),
-            Prefetch("reasons", queryset=VisitReason.objects.only("id", "visit_id", "reason")),
-        )
+    chosen = [s.pk for s in school_choices if s.slug == selected] if selected else schools
+    if selected and not chosen:
+        selected, chosen = "", schools
+    page = seek(queue_queryset(request.user, chosen), request, ["urgency", "scheduled_start", "id"])
+    cards = [card_for(v) for v in page.rows]
+    waiting = dict(
+        access.visible_visits(request.user)
+        .filter(school_id__in=chosen, status=Status.REQUESTED)
+        .values_list("school_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    page = seek(qs, request, ["urgency", "scheduled_start", "id"])
+    # One section per school, in name order; within each, the queue's own order (emergencies first).
+    sections = [
+        Section(school, [c for c in cards if c.visit.school_id == school.pk], waiting.get(school.pk, 0))
+        for school in school_choices
+        if school.pk in chosen
+    ]
+    bulk = _bulk_candidates(request.user, chosen)
     audit.record(request.user, AuditAction.LIST, object_type="visit", detail="authorisation queue")
-    return render(request, "safeguarding/queue.html", {"page": page, "schools": school_choices, "selected": selected})
+    return render(
+        request,
+        "safeguarding/queue.html",
+        {
+            "page": page,
+            "sections": sections,
+            "schools": school_choices,
+            "selected": selected,
+            "bulk": bulk,
+            "total": sum(waiting.values()),
+        },
+    )
+
+
+def _bulk_candidates(user, schools: list[int]) -> list[Card]:
+    """New-starter requests (mp03) with a current Low review (hc09) that the lead can authorise
+    with no confirmation of their own: what the bulk form offers."""
+    qs = (
+        queue_queryset(user, schools)
+        .filter(reasons__reason=Reason.NEW_STARTER, risk_review__assessment__level=RiskLevel.LOW)
+        .distinct()
+        .order_by("scheduled_start", "id")[:BULK_LIMIT]
+    )
+    cards = [card_for(v) for v in qs]
+    return [
+        c for c in cards if c.new_starter_low_risk and not c.needs_confirmation and access.may_decide(user, c.visit)
+    ]
+
+
+# --- deciding one request ------------------------------------------------------------------------
+
+
+def _render_detail(request: HttpRequest, visit: Visit, can, form: DecisionForm) -> HttpResponse:
+    """The visit page again, with what the lead typed and why it was refused (nothing lost)."""
+    audit.record(request.user, AuditAction.VIEW, visit)
+    return render(
+        request,
+        "visits/detail.html",
+        {
+            "visit": visit,
+            "can": can,
+            "events": VisitEvent.objects.filter(visit=visit).order_by("at", "id"),
+            "pupils": visit.pupils.all(),
+            "reasons": visit.reasons.all(),
+            "blockers": [],
+            "decision_form": form,
+        },
+    )
 
 
 def _decide(request: HttpRequest, code: UUID, action: str, success: str) -> HttpResponse:
-    visit, _ = access.visit_for_user(request, code, need=action)
-    form = DecisionForm(request.POST)
-    form.is_valid()  # every field is optional text or a tick box; the lifecycle judges the rest
+    visit, can = access.visit_for_user(request, code, need=action)
+    form = DecisionForm(request.POST, action=action, high_risk=risk.is_high_risk(visit))
+    if not form.is_valid():
+        return _render_detail(request, visit, can, form)
     data = form.cleaned_data
-    return run_change(
-        request,
+    seen = request.POST.get("from_status", "")
+    try:
+        with transaction.atomic():
+            # Under the row lock: a decision is about the request the lead looked at. Declining an
+            # authorised visit is allowed, but not by a lead who raced another to decide it.
+            locked = lifecycle.lock_for_change(visit)
+            if seen in Status.values and locked.status != seen:
+                raise TransitionNotAllowed(
+                    f"Not done: it is {locked.get_status_display().lower()}.{_decided_by(locked)}"
+                )
+            _transition(locked, request.user, action, data)
+    except PreconditionFailed as exc:
+        for problem in exc.problems:
+            form.add_error(None, problem)
+        return _render_detail(request, visit, can, form)
+    except LifecycleError as exc:
+        # Someone decided first, or the request changed: say so on the visit itself.
+        messages.error(request, str(exc))
+        return redirect("visits:detail", code=visit.code)
+    messages.success(request, f"{visit.household.name}: {success}")
+    return redirect("safeguarding:queue")
+
+
+def _transition(visit: Visit, user, action: str, data: dict) -> None:
+    lifecycle.transition(
         visit,
-        success,
-        lifecycle.transition,
+        user,
         action,
-        note=data.get("note", ""),
-        conditions=data.get("conditions", ""),
-        approve_lone_working=data.get("approve_lone_working", False),
-        confirm_evening=data.get("confirm_evening", False),
+        note=data["note"],
+        conditions=data["conditions"],
+        approve_lone_working=data["approve_lone_working"],
+        confirm_evening=data["confirm_evening"],
+        high_risk_reason=data["high_risk_reason"],
+        high_risk_controls=data["high_risk_controls"],
     )
+
+
+def _decided_by(visit: Visit) -> str:
+    event = visit.events.exclude(to_status="").order_by("-at", "-id").first()
+    if event is None:
+        return ""
+    when = timezone.localtime(event.at).strftime("%H:%M")
+    return f" {event.actor_name} made it {event.get_to_status_display().lower()} at {when}."
 
 
 @require_POST
 @login_required
 def authorise(request: HttpRequest, code: UUID) -> HttpResponse:
-    return _decide(request, code, lifecycle.Action.AUTHORISE, "Visit authorised. The visitors can now set off.")
+    return _decide(request, code, lifecycle.Action.AUTHORISE, "visit authorised. The visitors can now set off.")
 
 
 @require_POST
 @login_required
 def decline(request: HttpRequest, code: UUID) -> HttpResponse:
-    return _decide(request, code, lifecycle.Action.DECLINE, "Visit declined.")
+    return _decide(request, code, lifecycle.Action.DECLINE, "visit declined. The requester has been told why.")
 
 
 @require_POST
 @login_required
 def send_back(request: HttpRequest, code: UUID) -> HttpResponse:
-    return _decide(request, code, lifecycle.Action.SEND_BACK, "Request sent back to the requester.")
+    return _decide(request, code, lifecycle.Action.SEND_BACK, "request sent back to the requester to change.")
+
+
+# --- bulk authorisation of low-risk new-starter visits (mp03, hc09) --------------------------------
+
+
+@require_POST
+@login_required
+def bulk_authorise(request: HttpRequest) -> HttpResponse:
+    """Authorise the ticked new-starter requests one by one: each gets its own decision, event and
+    audit entry through `lifecycle.transition`, with no confirmations given on the lead's behalf,
+    so nothing passes that the single-visit path would refuse. Refusals are listed with why."""
+    schools = access.page_schools(request.user, "queue")
+    if not schools:
+        raise Http404
+    codes = []
+    for raw in request.POST.getlist("visits")[:BULK_LIMIT]:
+        try:
+            codes.append(UUID(raw))
+        except ValueError:
+            continue
+    if not codes:
+        messages.error(request, "Tick at least one new-starter visit to authorise.")
+        return redirect("safeguarding:queue")
+    visits = list(
+        access.visible_visits(request.user)
+        .filter(school_id__in=schools, code__in=codes)
+        .select_related("school", "household")
+        .order_by("scheduled_start", "id")
+    )
+    authorised, refused = 0, []
+    for visit in visits:
+        try:
+            with transaction.atomic():
+                # Under the row lock (a risk review takes it too), so the check below still holds
+                # when the lifecycle authorises.
+                locked = lifecycle.lock_for_change(visit)
+                _check_bulk_eligible(locked)
+                lifecycle.transition(locked, request.user, lifecycle.Action.AUTHORISE)
+        except LifecycleError as exc:
+            refused.append(f"{visit.household.name}, {visit.scheduled_start:%d/%m %H:%M}: {exc}")
+        else:
+            authorised += 1
+    missing = len(codes) - len(visits)
+    if authorised:
+        messages.success(request, f"{authorised} new-starter visit{'s' if authorised != 1 else ''} authorised.")
+    for reason in refused:
+        messages.error(request, f"Not authorised: {reason}")
+    if missing:
+        messages.error(request, f"{missing} ticked visit{'s were' if missing != 1 else ' was'} not found.")
+    return redirect("safeguarding:queue")
+
+
+def _check_bulk_eligible(visit: Visit) -> None:
+    reasons = set(visit.reasons.values_list("reason", flat=True))
+    review, _, current = risk.review_state(visit)
+    if Reason.NEW_STARTER not in reasons:
+        raise PreconditionFailed(["only new-starter visits can be authorised together; open this one."])
+    if review is not None and current and review.assessment.level != RiskLevel.LOW:
+        raise PreconditionFailed(["its risk assessment is not Low; open it to decide."])
+
+
+# --- the audit trail -------------------------------------------------------------------------------
 
 
 @login_required

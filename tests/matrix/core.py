@@ -32,6 +32,8 @@ from tests.matrix import (
 )
 from visits.enums import Status
 
+DECIDED = dict.fromkeys(("lead", "deputy"), "302 safeguarding:queue")
+
 ROUTES: dict[str, Route] = {
     # Home sends each person to where their main role starts.
     "home": Route(
@@ -82,9 +84,12 @@ ROUTES: dict[str, Route] = {
     "visits:complete": Route(
         "POST", visit_action("visitor", "second"), visit=Status.IN_PROGRESS, prepare=_ready_to_complete
     ),
-    "safeguarding:authorise": Route("POST", visit_action("lead", "deputy"), visit=Status.REQUESTED),
-    "safeguarding:decline": Route("POST", visit_action("lead", "deputy"), visit=Status.REQUESTED, data=NOTE),
-    "safeguarding:send_back": Route("POST", visit_action("lead", "deputy"), visit=Status.REQUESTED, data=NOTE),
+    # A decision sends the lead back to the queue for the next request.
+    "safeguarding:authorise": Route("POST", visit_action("lead", "deputy") | DECIDED, visit=Status.REQUESTED),
+    "safeguarding:decline": Route("POST", visit_action("lead", "deputy") | DECIDED, visit=Status.REQUESTED, data=NOTE),
+    "safeguarding:send_back": Route(
+        "POST", visit_action("lead", "deputy") | DECIDED, visit=Status.REQUESTED, data=NOTE
+    ),
     # The day board (hc12) and the alarms on a visit (hc18, hc19).
     "visits:board": Route("GET", role_page(*BOARD_ROLES)),
     "visits:board_rows": Route("GET", role_page(*BOARD_ROLES)),

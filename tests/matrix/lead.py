@@ -1,0 +1,19 @@
+"""Routes of the safeguarding lead's queue beyond the foundation's (hc01, mp03): bulk authorisation.
+
+The queue page and the single decisions (authorise, decline, send back) stay in core.py."""
+
+from __future__ import annotations
+
+from tests.matrix import LOGIN, SIGNED_IN, Route
+
+QUEUE_ROLES = ("lead", "deputy", "other_lead")
+
+ROUTES: dict[str, Route] = {
+    # mp03: the leads of a school, each at their own schools; with nothing ticked they are sent
+    # back to the queue with a message. Everyone else: 404 (no queue of theirs).
+    "safeguarding:bulk_authorise": Route(
+        "POST",
+        {"anonymous": LOGIN}
+        | {actor: ("302 safeguarding:queue" if actor in QUEUE_ROLES else 404) for actor in SIGNED_IN},
+    ),
+}
