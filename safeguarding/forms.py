@@ -4,19 +4,301 @@ from django import forms
 
 
 class DecisionForm(forms.Form):
-    """A lead's decision on a request: the lifecycle checks what each decision needs."""
+    """A lead's decision on a request (hc01). The form asks for what the decision itself needs
+    (a reason to decline, what to change, why a High-risk visit still goes ahead and its extra
+    controls, hc10); the lifecycle checks the rest (lone working hc06, evening hc13, mp01, hc09)."""
 
     conditions = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Conditions the visitors will see",
+        label="Conditions the visitors will see (optional)",
     )
     note = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason or what to change",
+        label="Reason for declining, or what must change",
     )
     approve_lone_working = forms.BooleanField(required=False, label="I approve lone working for this visit (hc06)")
     confirm_evening = forms.BooleanField(required=False, label="I confirm this evening visit is necessary (hc13)")
+    high_risk_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why the visit still goes ahead",
+    )
+    high_risk_controls = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Extra controls (e.g. police present)",
+    )
+
+    def __init__(self, *args, action: str = "authorise", high_risk: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.high_risk = high_risk
+        if not high_risk:
+            del self.fields["high_risk_reason"], self.fields["high_risk_controls"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("note", "conditions", "high_risk_reason", "high_risk_controls"):
+            cleaned[name] = (cleaned.get(name) or "").strip()
+        if self.action == "authorise" and self.high_risk:
+            # hc10: both, or the lead lowers the risk with further controls first.
+            if not cleaned["high_risk_reason"]:
+                self.add_error("high_risk_reason", "The risk assessment is High: say why the visit still goes ahead.")
+            if not cleaned["high_risk_controls"]:
+                self.add_error("high_risk_controls", "Name the extra controls, for example police present.")
+        elif self.action == "decline" and not cleaned["note"]:
+            self.add_error("note", "Say why the visit is declined.")
+        elif self.action == "send_back" and not cleaned["note"]:
+            self.add_error("note", "Say what needs to change before it can be authorised.")
+        return cleaned
+
+
+# --- risk ---
+
+import re  # noqa: E402 - this area's imports stay in its own block of the shared file
+
+from django.core.exceptions import ValidationError  # noqa: E402
+
+RISK_ROW_FIELDS = ("hazard", "people_at_risk", "severity", "likelihood", "controls")
+# row-<n>-<field>: n is any number below 10000, so rows added or removed in the browser need no
+# renumbering; rows are read in the order of n.
+RISK_ROW_KEY = re.compile(r"^row-(\d{1,4})-(hazard|people_at_risk|severity|likelihood|controls)$")
+BLANK_RISK_ROW = dict.fromkeys(RISK_ROW_FIELDS, "")
+
+
+def risk_rows_from(data) -> list[dict]:
+    """The typed rows of a risk assessment table, in order, from POST data."""
+    rows: dict[int, dict] = {}
+    for key in data:
+        if match := RISK_ROW_KEY.match(key):
+            rows.setdefault(int(match[1]), dict(BLANK_RISK_ROW))[match[2]] = data.get(key, "")
+    return [rows[n] for n in sorted(rows)]
+
+
+class RiskRowsForm(forms.Form):
+    """The rows of a risk assessment (hc09) as typed, and an optional note on what changed.
+
+    `safeguarding.risk.clean_rows` judges the rows; its messages (which name the row) become the
+    form's errors. "Add a row" and "Remove" also work without JavaScript: they post the form back
+    and it is shown again with the row added or removed, nothing saved (`edit_requested`).
+    """
+
+    summary = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What changed, or anything else the visitors should know (optional)",
+    )
+
+    def __init__(self, data=None, *, initial_rows=(), with_summary: bool = True, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        if not with_summary:
+            del self.fields["summary"]
+        if data is None:
+            self.rows = [{name: getattr(row, name) for name in RISK_ROW_FIELDS} for row in initial_rows]
+        else:
+            self.rows = risk_rows_from(data)
+        self.edit_requested = False
+        if data is not None and "add_row" in data:
+            self.rows.append(dict(BLANK_RISK_ROW))
+            self.edit_requested = True
+        elif data is not None and str(data.get("remove_row", "")).isdigit():
+            index = int(data["remove_row"])
+            self.rows = [row for i, row in enumerate(self.rows) if i != index]
+            self.edit_requested = True
+        if not self.rows:
+            self.rows = [dict(BLANK_RISK_ROW)]
+
+    def clean(self):
+        from .risk import clean_rows
+
+        cleaned = super().clean()
+        try:
+            self.hazards = clean_rows(self.rows)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return cleaned
+
+    def display_rows(self) -> list[dict]:
+        """The rows with their number, field values and level (when both ratings are chosen)."""
+        from .models import risk_level
+
+        shown = []
+        for number, row in enumerate(self.rows):
+            try:
+                level = risk_level(int(row["severity"]), int(row["likelihood"]))
+            except (KeyError, TypeError, ValueError):
+                level = ""
+            shown.append({"index": str(number), "number": number + 1, "level": level, **row})
+        return shown
+
+
+# --- concerns and incidents (hc17, hc21, hc22) ---
+
+import datetime as _dt  # noqa: E402 - this area's imports stay in its own block of the shared file
+
+from crispy_forms.helper import FormHelper as _FormHelper  # noqa: E402
+from django.utils import timezone as _timezone  # noqa: E402
+
+from .models import ConcernActionKind, ConcernKind, IncidentKind  # noqa: E402
+
+_LONG_TEXT = 10_000
+
+
+def _helper() -> _FormHelper:
+    helper = _FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class RaiseConcernForm(forms.Form):
+    """A concern about the visit's pupils, for the safeguarding leads (hc17, hc21)."""
+
+    kind = forms.ChoiceField(
+        choices=ConcernKind.choices,
+        widget=forms.RadioSelect,
+        label="What kind of concern?",
+        error_messages={"required": "Choose what kind of concern this is."},
+    )
+    urgent = forms.BooleanField(
+        required=False,
+        label="Urgent: the leads are told at once (a child alone or in danger is always urgent)",
+    )
+    details = forms.CharField(
+        max_length=_LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="What you saw or heard",
+        help_text="Facts, in your own words. Only the safeguarding leads will read this.",
+        error_messages={"required": "Write what you saw or heard."},
+    )
+    pupils = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Which pupils? (leave empty for all the visit's pupils)",
+    )
+
+    def __init__(self, *args, visit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pupils"].queryset = visit.pupils.order_by("last_name", "first_name")
+        if len(self.fields["pupils"].queryset) < 2:
+            del self.fields["pupils"]
+        self.helper = _helper()
+
+
+class ReportIncidentForm(forms.Form):
+    """An incident on a visit with the time it happened (hc22)."""
+
+    kind = forms.ChoiceField(
+        choices=IncidentKind.choices,
+        widget=forms.RadioSelect,
+        label="What happened?",
+        error_messages={"required": "Choose what kind of incident this is."},
+    )
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label="Date it happened",
+        error_messages={"required": "Enter the date it happened.", "invalid": "Enter a real date."},
+    )
+    time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        label="Time it happened",
+        error_messages={"required": "Enter the time it happened.", "invalid": "Enter a time such as 14:30."},
+    )
+    details = forms.CharField(
+        max_length=_LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="What happened",
+        help_text="Who, what was said or done, and what you did. Only the leads (and the head) read this.",
+        error_messages={"required": "Write what happened."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            now = _timezone.localtime()
+            self.initial.setdefault("date", now.date())
+            self.initial.setdefault("time", now.time().replace(second=0, microsecond=0))
+        self.helper = _helper()
+
+    @property
+    def occurred_at(self) -> _dt.datetime | None:
+        day, at = self.cleaned_data.get("date"), self.cleaned_data.get("time")
+        if day is None or at is None:
+            return None
+        return _timezone.make_aware(_dt.datetime.combine(day, at))
+
+
+class ConcernActionForm(forms.Form):
+    """What a lead did about a concern, with the reference number (hc21)."""
+
+    kind = forms.ChoiceField(
+        choices=[("", "Choose...")] + ConcernActionKind.recordable(),
+        label="Action taken",
+        error_messages={"required": "Choose what was done."},
+    )
+    reference = forms.CharField(required=False, max_length=60, label="Reference number (if any)")
+    note = forms.CharField(
+        required=False,
+        max_length=_LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note (needed for 'Other action')",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="action", **kwargs)
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ConcernActionKind.OTHER and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "Say what was done.")
+        return cleaned
+
+
+class CloseConcernForm(forms.Form):
+    reason = forms.CharField(
+        max_length=_LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for closing",
+        error_messages={"required": "Write the reason for closing."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="close", **kwargs)
+        self.helper = _helper()
+
+
+class ReviewIncidentForm(forms.Form):
+    note = forms.CharField(
+        max_length=_LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What follows (note)",
+        error_messages={"required": "Write what follows from this incident."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+# --- CPOMS ---
+
+
+class CpomsForm(forms.Form):
+    """hc24: the reference CPOMS gave the entry. `safeguarding.concerns.record_on_cpoms` judges it;
+    its messages become the field's errors."""
+
+    reference = forms.CharField(
+        required=False,
+        label="CPOMS reference",
+        help_text="The number or reference CPOMS shows for the entry you made.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 60, "spellcheck": "false"}),
+    )

@@ -498,11 +498,15 @@ def _has(visit: Visit, related_name: str) -> bool:
 DOCUMENT_RULES = {
     "form": (
         may_download_form,
-        lambda v: "" if v.status in AUTHORISED_OR_LATER else "the Home Visit Form is printed once the visit is authorised",
+        lambda v: (
+            "" if v.status in AUTHORISED_OR_LATER else "the Home Visit Form is printed once the visit is authorised"
+        ),
     ),
     "home_copy": (
         may_download_home_copy,
-        lambda v: "" if v.status in AUTHORISED_OR_LATER else "the copy for the home is printed once the visit is authorised",
+        lambda v: (
+            "" if v.status in AUTHORISED_OR_LATER else "the copy for the home is printed once the visit is authorised"
+        ),
     ),
     "record": (
         may_download_record,
@@ -530,9 +534,39 @@ def document_unavailable(visit: Visit, kind: str) -> str:
 
 def downloadable_documents(user: User, visit: Visit) -> list[str]:
     """The documents `user` may download for `visit` now, in the order of DOCUMENT_RULES."""
-    return [kind for kind in DOCUMENT_RULES if may_download(user, visit, kind) and not document_unavailable(visit, kind)]
+    return [
+        kind for kind in DOCUMENT_RULES if may_download(user, visit, kind) and not document_unavailable(visit, kind)
+    ]
 
 
 # The flag the visit page's Documents card reads (`can.documents`), kept with the rules above.
 VisitAccess.documents = cached_property(lambda self: downloadable_documents(self.user, self.visit))
 VisitAccess.documents.__set_name__(VisitAccess, "documents")
+
+
+# --- concerns and incidents (hc17, hc21, hc22) ---
+# Who (the predicates above) combined with when: the visit page's concerns panel and the raise and
+# report pages read these, so a button is shown exactly when the service would accept the action.
+
+
+def may_raise_concern_now(user: User, visit: Visit) -> bool:
+    """A concern may be raised once the request has left the draft (the service refuses drafts)."""
+    return visit.status != Status.DRAFT and may_raise_concern(user, visit)
+
+
+def may_report_incident_now(user: User, visit: Visit) -> bool:
+    """An incident needs someone to have gone out, or be about to: authorised or later."""
+    return visit.status in Status.started() | {Status.AUTHORISED} and may_report_incident(user, visit)
+
+
+# --- queue (hc01: four-eyes) ---
+
+
+def decide_refusal(user: User, visit: Visit) -> str:
+    """Why a lead of the school may not decide this request (four-eyes), in words for them;
+    "" when they may, or when they are not a lead at all."""
+    if not is_lead(user, visit) or may_decide(user, visit):
+        return ""
+    if user.pk in visit.visitor_ids:
+        return "You are going on this visit, so another safeguarding lead or deputy must decide it."
+    return "You requested this visit, so another safeguarding lead or deputy must decide it."

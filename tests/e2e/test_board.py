@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from visits.enums import EventKind
 from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
+from visits.enums import EventKind
 from visits.models import VisitEvent
 
 from .test_roles_login import sign_in

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from visits.enums import Status
 from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
+from visits.enums import Status
 from visits.models import Visit
 
 from .test_roles_login import sign_in

@@ -16,8 +16,8 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from visits.enums import EventKind, Status
 from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
+from visits.enums import EventKind, Status
 from visits.models import User, Visit, VisitEvent
 
 from .test_roles_login import sign_in

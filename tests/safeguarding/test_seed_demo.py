@@ -6,8 +6,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from visits.enums import Status
 from safeguarding.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
+from visits.enums import Status
 from visits.models import Pupil, School, User, Visit
 
 DOCUMENTED_LOGINS = [

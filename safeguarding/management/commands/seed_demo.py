@@ -284,6 +284,9 @@ class Command(BaseCommand):
             self.mount.pk: self.make_households(self.mount, 12),
         }
         self.make_visits()
+        self.seed_risk()
+        self.seed_concerns()
+        self.seed_cpoms()
 
     def make_households(self, school: School, count: int) -> list[Household]:
         households = []
@@ -443,13 +446,14 @@ class Command(BaseCommand):
         requester = visit.requested_by.username
         if status == Status.DRAFT:
             return visit
+        # hc09: the requester reviews the household's risk assessment before sending the request.
+        self.review_risk(visit, requested - dt.timedelta(minutes=30), requester)
         self.move(visit, requested, requester, "submit")
         if status == Status.REQUESTED:
             return visit
         if status in (Status.SENT_BACK, Status.DECLINED):
             self.move(visit, decided, lead, "send_back" if status == Status.SENT_BACK else "decline", note=note)
             return visit
-        self.review_risk(visit, decided - dt.timedelta(minutes=30), requester)
         self.move(
             visit, decided, lead, "authorise", conditions=conditions, approve_lone_working=True, confirm_evening=True
         )
@@ -649,3 +653,171 @@ class Command(BaseCommand):
             prefix = "holycross" if school == hc else "mount"
             visit = self.request(school, index, start, **request_kwargs)
             self.drive(visit, status, prefix, **drive_kwargs)
+
+    # --- CPOMS (hc24) -----------------------------------------------------------------------------
+
+    def seed_cpoms(self) -> None:
+        """The older completed visits of each school are on CPOMS, recorded by the school's lead the
+        day after; the newer ones wait on the leads' "Not yet on CPOMS" list."""
+        from safeguarding.concerns import record_on_cpoms
+        from safeguarding.models import CpomsEntry
+
+        for school, prefix, count in ((self.holy, "holycross", 2), (self.mount, "mount", 1)):
+            done = Visit.objects.filter(school=school, status=Status.COMPLETED).order_by("completed_at", "id")
+            for visit in done[:count]:
+                when = min(visit.completed_at + dt.timedelta(days=1), self.now - dt.timedelta(hours=1))
+                with clock(when):
+                    entry = record_on_cpoms(visit, self.users[f"lead.{prefix}"], f"CP-{when:%Y}-{visit.pk:05d}")
+                # `clock` patches `timezone.now` where it is called, not the model default that
+                # stamps `recorded_at` (bound at import): set the demo's time on the row itself.
+                CpomsEntry.objects.filter(pk=entry.pk).update(recorded_at=when)
+
+    def seed_concerns(self) -> None:
+        """Concerns and incidents (hc17, hc21, hc22) on Holy Cross's visits, made through the
+        services: an urgent open concern, an acknowledged one with a referral, a closed one, and an
+        incident of each kind (the accusation not yet reviewed, so the head sees it waiting)."""
+        from contextlib import ExitStack
+
+        from safeguarding import concerns
+        from safeguarding.models import (
+            Concern,
+            ConcernAction,
+            ConcernActionKind,
+            ConcernKind,
+            ConcernSource,
+            Incident,
+            IncidentKind,
+        )
+
+        stamped = [
+            Concern._meta.get_field("raised_at"),
+            ConcernAction._meta.get_field("at"),
+            Incident._meta.get_field("reported_at"),
+        ]
+
+        @contextmanager
+        def at(when: dt.datetime):
+            # These rows are stamped by `default=timezone.now`, bound at import where `clock`
+            # cannot reach it (and steps are written once: no fixing them afterwards).
+            with clock(when), ExitStack() as stack:
+                for field in stamped:
+                    stack.enter_context(mock.patch.object(field, "_get_default", lambda: when))
+                yield
+
+        users = self.users
+        visitor, lead, deputy = users["visitor1.holycross"], users["lead.holycross"], users["deputy.holycross"]
+        under_way = list(Visit.objects.filter(school=self.holy, status=Status.IN_PROGRESS).order_by("scheduled_start"))
+        done = list(Visit.objects.filter(school=self.holy, status=Status.COMPLETED).order_by("scheduled_start"))
+
+        # hc17: raised urgently from the tablet during this morning's welfare check; nobody has it yet.
+        with at(self.now - dt.timedelta(minutes=25)):
+            concerns.raise_concern(
+                under_way[0],
+                visitor,
+                ConcernKind.CHILD_ALONE,
+                "Child answered the door alone; no adult at home for at least an hour. "
+                "Neighbour says mum left for work early.",
+                urgent=True,
+                source=ConcernSource.URGENT,
+            )
+
+        # hc21: from yesterday's visit; a lead took it on and referred it to children's social care.
+        raised = done[-1].expected_end + dt.timedelta(minutes=30)
+        with at(raised):
+            referred = concerns.raise_concern(
+                done[-1],
+                visitor,
+                ConcernKind.CHILD_PROTECTION,
+                "Older sibling said the children are often left with an adult who is not family. "
+                "Child flinched when the adult came in.",
+            )
+        with at(raised + dt.timedelta(minutes=40)):
+            concerns.acknowledge(referred, lead)
+        with at(raised + dt.timedelta(hours=2)):
+            concerns.record_action(
+                referred,
+                lead,
+                ConcernActionKind.REFERRAL_CSC,
+                reference="CSC/2026/1187",
+                note="Referral made by phone to the front door; written referral sent.",
+            )
+
+        # A concern from three weeks ago, dealt with through early help and closed.
+        raised = done[0].expected_end + dt.timedelta(minutes=20)
+        with at(raised):
+            closed = concerns.raise_concern(
+                done[0], visitor, ConcernKind.CHILD_PROTECTION, "Very little food in the kitchen; parent upset."
+            )
+        with at(raised + dt.timedelta(hours=1)):
+            concerns.acknowledge(closed, deputy)
+        with at(raised + dt.timedelta(days=1)):
+            concerns.record_action(
+                closed, deputy, ConcernActionKind.EARLY_HELP, reference="EH-5521", note="Early help assessment agreed."
+            )
+        with at(raised + dt.timedelta(days=8)):
+            concerns.close(closed, lead, "Early help plan in place; food bank vouchers given. No further concerns.")
+
+        # hc22: an incident of each kind, each with the time it happened.
+        incidents = [
+            (
+                under_way[-1],
+                IncidentKind.THREAT,
+                self.now - dt.timedelta(minutes=12),
+                "Father shouted at us on the doorstep and told us not to come back; we left and called the office.",
+                "",
+            ),
+            (
+                done[1],
+                IncidentKind.INJURY,
+                done[1].scheduled_start + dt.timedelta(minutes=30),
+                "Tripped on the broken front step on the way out; grazed hand, first aid at school.",
+                "Step reported to the family; visitors to use the side door next time.",
+            ),
+            (
+                done[2],
+                IncidentKind.ACCUSATION,
+                done[2].scheduled_start + dt.timedelta(minutes=40),
+                "Parent accused the visitor of taking a photograph of the child; no photograph was taken.",
+                "",
+            ),
+        ]
+        for visit, kind, happened, details, review in incidents:
+            with at(happened + dt.timedelta(minutes=10)):
+                incident = concerns.report_incident(visit, visitor, kind, happened, details)
+            if review:
+                with at(happened + dt.timedelta(days=1)):
+                    concerns.review_incident(incident, lead, review)
+
+    # --- the risk assessment (hc09-hc11) ---------------------------------------------------------
+
+    def seed_risk(self) -> None:
+        """hc09, hc10: a household assessed Low from the template, then High once its dog was
+        reported aggressive, reviewed for a request now waiting in the lead's queue (which cannot
+        be authorised without the lead's reason and extra controls); and a second request
+        reviewed from the template, Low, beside it."""
+        office = self.users["office.holycross"]
+        dog_household = self.households[self.holy.pk][10]
+        dog_visit = Visit.objects.get(household=dog_household, status=Status.REQUESTED)
+        rows = [dataclasses.asdict(h) for h in risk.template_for(self.holy)]
+        with clock(self.now - dt.timedelta(days=40)):
+            risk.save_assessment(dog_household, office, rows, "First assessment, from the school's template.")
+        for row in rows:
+            if "dog" in row["hazard"].lower():
+                row.update(
+                    severity=3,  # Major injury may occur
+                    likelihood=3,  # Likely
+                    controls=row["controls"]
+                    + " Phone ahead and ask for the dog to be shut away; do not go in if it is loose.",
+                )
+        with clock(self.now - dt.timedelta(hours=1)):
+            risk.review_for_visit(
+                dog_visit, office, rows, "A neighbour reports the family's new dog is aggressive and often loose."
+            )
+        low_visit = Visit.objects.get(household=self.households[self.holy.pk][9], status=Status.REQUESTED)
+        with clock(self.now - dt.timedelta(minutes=50)):
+            risk.review_for_visit(
+                low_visit,
+                office,
+                [dataclasses.asdict(h) for h in risk.template_for(self.holy)],
+                "First assessment, from the school's template.",
+            )
