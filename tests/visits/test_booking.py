@@ -1211,7 +1211,7 @@ def test_hc13_visit_page_flags_an_evening_visit_confirmed_by_the_requester(cast,
 
     # Assert
     assert "Evening visit: confirmed by the requester (hc13)" in page
-    assert "I confirm this evening visit is necessary" in page
+    assert "Evening visit: I confirm it is necessary" in page
 
 
 def test_mp03_page_lists_new_starter_visits_still_to_happen(cast, login, reception):
