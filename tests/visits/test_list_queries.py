@@ -283,8 +283,20 @@ def test_list_page_paginates_across_three_pages(cast, login):
 
 
 @pytest.mark.parametrize("name", PAGINATED)
-def test_list_page_sql_has_no_offset_and_no_count(cast, login, name):
-    # Arrange
+def test_list_page_sql_has_no_offset_and_no_count(cast, login, name, settings):
+    # Arrange: without the navigation's badges (the lead's counts of what waits for them, which
+    # are small by nature), so that only the list page's own queries are judged.
+    templates = settings.TEMPLATES[0]
+    processors = templates["OPTIONS"]["context_processors"]
+    settings.TEMPLATES = [
+        {
+            **templates,
+            "OPTIONS": {
+                **templates["OPTIONS"],
+                "context_processors": [p for p in processors if p != "safeguarding.context_processors.lead_counts"],
+            },
+        }
+    ]
     page = PAGES[name]
     client = login(page.viewer(cast))
     page.make(cast, range(page.per_page + 2))
