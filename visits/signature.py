@@ -16,7 +16,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from PIL import Image
+from PIL import Image, ImageFile
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DATA_URL_PREFIX = "data:image/png;base64,"
@@ -53,6 +53,15 @@ def clean_png(raw: bytes) -> CleanSignature:
         raise ValidationError("The signature image is too large. Clear the pad and sign again.")
     if not raw.startswith(PNG_MAGIC):
         raise ValidationError("The signature is not a PNG image. Ask the parent to sign again.")
+    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import; a signature must be
+    # whole, so ask for an intact file explicitly: every chunk's CRC, then a full decode.
+    try:
+        with Image.open(io.BytesIO(raw)) as checked:
+            checked.verify()
+    except Exception:  # noqa: BLE001 - any failure of a damaged file is the same answer
+        raise ValidationError("The signature image was damaged on the way. Ask the parent to sign again.") from None
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -68,6 +77,8 @@ def clean_png(raw: bytes) -> CleanSignature:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError("The signature image was damaged on the way. Ask the parent to sign again.") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
     flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     flat.alpha_composite(rgba)
     grey = flat.convert("L")

@@ -62,7 +62,7 @@ def test_hc05_office_books_a_visit_through_the_form_and_prints_the_letter(page: 
     assert visit.household.name == "Adeyemi family"
 
     # Act: the appointment letter.
-    page.get_by_role("link", name="Appointment letter").click()
+    page.get_by_role("link", name="Appointment letter", exact=True).click()
 
     # Assert
     letter = page.get_by_test_id("letter")

@@ -64,6 +64,10 @@ def test_hc19_office_books_a_visit_then_sees_it_overdue_and_logs_the_escalation(
         visit = Visit.objects.get(household__name="Okafor family", scheduled_start__date=tomorrow)
         assert visit.status == Status.REQUESTED
         visit_url = f"{demo}/visits/{visit.code}/"
+        # hc09: the office reviews the household's risk assessment for this visit.
+        page.goto(f"{visit_url}risk/")
+        page.get_by_role("button", name="Reviewed: no change").click()
+        expect(page.get_by_role("status").first).to_be_visible()
 
         # Act 2: the visitor cannot set off yet (hc01); the lead authorises; the visitor sets off.
         _as(page, demo, "visitor1.holycross")
@@ -73,7 +77,7 @@ def test_hc19_office_books_a_visit_then_sees_it_overdue_and_logs_the_escalation(
         _as(page, demo, "lead.holycross")
         page.goto(visit_url)
         page.get_by_role("button", name="Authorise").click()
-        expect(page.get_by_role("status").first).to_contain_text("Visit authorised")
+        expect(page.get_by_role("status").first).to_contain_text("visit authorised")
         clock.move_to(morning + dt.timedelta(minutes=40))  # 08:10
         _as(page, demo, "visitor1.holycross")
         page.goto(visit_url)
@@ -104,6 +108,7 @@ def test_hc19_office_books_a_visit_then_sees_it_overdue_and_logs_the_escalation(
     )
     assert steps == [
         (EventKind.REQUESTED, "office.holycross"),
+        (EventKind.RISK_REVIEWED, "office.holycross"),
         (EventKind.AUTHORISED, "lead.holycross"),
         (EventKind.SET_OFF, "visitor1.holycross"),
         (EventKind.RANG_MOBILE, "office.holycross"),

@@ -216,7 +216,7 @@ def test_household_page_shows_pupils_contacts_and_visit_outcome(cast, login):
     assert [v.pk for v in response.context["visits"]] == [visit.pk]
     assert timezone.localtime(visit.scheduled_start).strftime("%d/%m/%Y") in html
     assert "Plan agreed." in html  # the Record of Home Visit's outcome, in one line
-    assert "risk assessment" not in html.lower()  # built by another issue: not faked here
+    assert "Lone-working risk assessment" in html  # a link to the household's assessment (hc09)
 
 
 def test_household_page_records_view_in_audit(cast, login):

@@ -8,6 +8,7 @@ import io
 import zlib
 
 import pytest
+import weasyprint  # noqa: F401 - sets Pillow's LOAD_TRUNCATED_IMAGES, as in a running server
 from django.core.exceptions import ValidationError
 from PIL import Image, ImageDraw, PngImagePlugin
 
