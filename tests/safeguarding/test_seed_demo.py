@@ -81,3 +81,22 @@ def test_seed_demo_if_empty_is_idempotent(demo):
         with pytest.raises(CommandError, match="already built"):
             call_command("seed_demo")
     assert Visit.objects.count() == visits
+
+
+@pytest.mark.django_db
+def test_demo_logins_prints_every_demo_login_for_make_run(capsys):
+    # Arrange
+    import io
+
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+
+    # Act
+    with override_settings(DEBUG=True):
+        call_command("demo_logins", stdout=out)
+
+    # Assert
+    printed = out.getvalue() + capsys.readouterr().out
+    assert DEMO_PASSWORD in printed
+    assert all(username in printed for username in DEMO_USERNAMES)
