@@ -152,6 +152,22 @@ def _refused(form, exc: LifecycleError) -> None:
         form.add_error(None, problem)
 
 
+def _apply(request: HttpRequest, form, change, target: str, success) -> HttpResponse | None:
+    """Run `change()` for a valid form. A refusal the person can fix goes on the form (None: show
+    the form again, nothing saved); any other refusal, like success, is a message and a redirect
+    to `target`. `success` is the message, or a function of what `change()` returned."""
+    try:
+        result = change()
+    except PreconditionFailed as exc:
+        _refused(form, exc)
+        return None
+    except LifecycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(target)
+
+
 @require_POST
 @login_required
 def acknowledge(request: HttpRequest, code: UUID) -> HttpResponse:
@@ -171,22 +187,18 @@ def record_action(request: HttpRequest, code: UUID) -> HttpResponse:
     concern = _concern_for_lead(request, code)
     form = ConcernActionForm(request.POST)
     if form.is_valid():
-        try:
-            service.record_action(
-                concern,
-                request.user,
-                form.cleaned_data["kind"],
-                reference=form.cleaned_data["reference"],
-                note=form.cleaned_data["note"],
-            )
-        except PreconditionFailed as exc:
-            _refused(form, exc)
-        except LifecycleError as exc:
-            messages.error(request, str(exc))
-            return redirect("safeguarding:concern", code=concern.code)
-        else:
-            messages.success(request, "Action recorded.")
-            return redirect("safeguarding:concern", code=concern.code)
+        data = form.cleaned_data
+        done = _apply(
+            request,
+            form,
+            lambda: service.record_action(
+                concern, request.user, data["kind"], reference=data["reference"], note=data["note"]
+            ),
+            reverse("safeguarding:concern", args=[concern.code]),
+            "Action recorded.",
+        )
+        if done:
+            return done
     return _concern_page(request, concern, action_form=form)
 
 
@@ -196,16 +208,15 @@ def close(request: HttpRequest, code: UUID) -> HttpResponse:
     concern = _concern_for_lead(request, code)
     form = CloseConcernForm(request.POST)
     if form.is_valid():
-        try:
-            service.close(concern, request.user, form.cleaned_data["reason"])
-        except PreconditionFailed as exc:
-            _refused(form, exc)
-        except LifecycleError as exc:
-            messages.error(request, str(exc))
-            return redirect("safeguarding:concern", code=concern.code)
-        else:
-            messages.success(request, "Concern closed. Its history stays on this page.")
-            return redirect("safeguarding:concern", code=concern.code)
+        done = _apply(
+            request,
+            form,
+            lambda: service.close(concern, request.user, form.cleaned_data["reason"]),
+            reverse("safeguarding:concern", args=[concern.code]),
+            "Concern closed. Its history stays on this page.",
+        )
+        if done:
+            return done
     return _concern_page(request, concern, close_form=form)
 
 
@@ -227,8 +238,10 @@ def raise_concern(request: HttpRequest, code: UUID) -> HttpResponse:
         urgent = data["urgent"]
         # Raised urgently while the visitors are out: the "urgent button during the visit".
         source = ConcernSource.URGENT if urgent and visit.status == Status.IN_PROGRESS else ConcernSource.STAFF
-        try:
-            concern = service.raise_concern(
+        done = _apply(
+            request,
+            form,
+            lambda: service.raise_concern(
                 visit,
                 request.user,
                 data["kind"],
@@ -236,16 +249,15 @@ def raise_concern(request: HttpRequest, code: UUID) -> HttpResponse:
                 urgent=urgent,
                 source=source,
                 pupils=data.get("pupils") or None,
-            )
-        except PreconditionFailed as exc:
-            _refused(form, exc)
-        except LifecycleError as exc:
-            messages.error(request, str(exc))
-            return redirect("visits:detail", code=visit.code)
-        else:
-            said = "The safeguarding leads have been told at once." if concern.urgent else "It is in their inbox."
-            messages.success(request, f"Concern raised to the safeguarding leads. {said}")
-            return redirect("visits:detail", code=visit.code)
+            ),
+            reverse("visits:detail", args=[visit.code]),
+            lambda concern: (
+                "Concern raised to the safeguarding leads. "
+                + ("The safeguarding leads have been told at once." if concern.urgent else "It is in their inbox.")
+            ),
+        )
+        if done:
+            return done
     return render(request, "safeguarding/concerns/raise.html", {"visit": visit, "form": form})
 
 
@@ -261,16 +273,15 @@ def report_incident(request: HttpRequest, code: UUID) -> HttpResponse:
     form = ReportIncidentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            service.report_incident(visit, request.user, data["kind"], form.occurred_at, data["details"])
-        except PreconditionFailed as exc:
-            _refused(form, exc)
-        except LifecycleError as exc:
-            messages.error(request, str(exc))
-            return redirect("visits:detail", code=visit.code)
-        else:
-            messages.success(request, "Incident recorded. The safeguarding leads have been told.")
-            return redirect("visits:detail", code=visit.code)
+        done = _apply(
+            request,
+            form,
+            lambda: service.report_incident(visit, request.user, data["kind"], form.occurred_at, data["details"]),
+            reverse("visits:detail", args=[visit.code]),
+            "Incident recorded. The safeguarding leads have been told.",
+        )
+        if done:
+            return done
     return render(request, "safeguarding/concerns/report_incident.html", {"visit": visit, "form": form})
 
 
@@ -326,14 +337,13 @@ def review_incident(request: HttpRequest, code: UUID) -> HttpResponse:
     incident = _incident_for_user(request, code)
     form = ReviewIncidentForm(request.POST)
     if form.is_valid():
-        try:
-            service.review_incident(incident, request.user, form.cleaned_data["note"])
-        except PreconditionFailed as exc:
-            _refused(form, exc)
-        except LifecycleError as exc:
-            messages.error(request, str(exc))
-            return redirect("safeguarding:incident", code=incident.code)
-        else:
-            messages.success(request, "Incident marked as reviewed.")
-            return redirect("safeguarding:incident", code=incident.code)
+        done = _apply(
+            request,
+            form,
+            lambda: service.review_incident(incident, request.user, form.cleaned_data["note"]),
+            reverse("safeguarding:incident", args=[incident.code]),
+            "Incident marked as reviewed.",
+        )
+        if done:
+            return done
     return _incident_page(request, incident, form)
