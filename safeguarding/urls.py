@@ -35,6 +35,7 @@ urlpatterns = [
     path("concerns/<uuid:code>/close/", concerns.close, name="concern_close"),
     path("visits/<uuid:code>/concern/", concerns.raise_concern, name="raise_concern"),
     path("visits/<uuid:code>/incident/", concerns.report_incident, name="report_incident"),
+    # --- the tablet's urgent controls (issue 5, hc17) ---
     path("incidents/", concerns.incidents, name="incidents"),
     path("incidents/<uuid:code>/", concerns.incident_detail, name="incident"),
     path("incidents/<uuid:code>/review/", concerns.review_incident, name="incident_review"),

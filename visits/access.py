@@ -570,3 +570,40 @@ def decide_refusal(user: User, visit: Visit) -> str:
     if user.pk in visit.visitor_ids:
         return "You are going on this visit, so another safeguarding lead or deputy must decide it."
     return "You requested this visit, so another safeguarding lead or deputy must decide it."
+
+
+# --- on the visit, from the tablet (issue 5: hc14-hc17, hc20, hc23) ---
+# The visitors write the record and take the parent's signature while the visit is under way; the
+# urgent controls are theirs from the moment they may set off until the visit is over.
+
+URGENT_STATES = frozenset({Status.AUTHORISED, Status.IN_PROGRESS})
+
+
+def may_write_record_now(user: User, visit: Visit) -> bool:
+    """hc20: the Record of Home Visit, by the visitors, while the visit is under way (hc01)."""
+    return visit.status == Status.IN_PROGRESS and may_conduct(user, visit)
+
+
+def may_take_signature_now(user: User, visit: Visit) -> bool:
+    """hc23: the parent signs on the visitors' tablet, during the visit."""
+    return visit.status == Status.IN_PROGRESS and may_conduct(user, visit)
+
+
+def may_see_signature(user: User, visit: Visit) -> bool:
+    """The parent's signature image: whoever may download the form it is printed on."""
+    return may_download_form(user, visit)
+
+
+def may_raise_urgent_now(user: User, visit: Visit) -> bool:
+    """hc17: "child alone" and "immediate danger", one tap each, for the visitors on the road."""
+    return visit.status in URGENT_STATES and is_visitor(user, visit)
+
+
+VisitAccess.can_write_record = cached_property(lambda self: may_write_record_now(self.user, self.visit))
+VisitAccess.can_write_record.__set_name__(VisitAccess, "can_write_record")
+VisitAccess.can_sign = cached_property(lambda self: may_take_signature_now(self.user, self.visit))
+VisitAccess.can_sign.__set_name__(VisitAccess, "can_sign")
+VisitAccess.can_see_signature = cached_property(lambda self: may_see_signature(self.user, self.visit))
+VisitAccess.can_see_signature.__set_name__(VisitAccess, "can_see_signature")
+VisitAccess.can_raise_urgent = cached_property(lambda self: may_raise_urgent_now(self.user, self.visit))
+VisitAccess.can_raise_urgent.__set_name__(VisitAccess, "can_raise_urgent")

@@ -483,6 +483,7 @@ RECORD_FIELDS = frozenset(
         "incident_at",
         "incident_details",
         "follow_up_wanted",
+        "agreed_with_family",
         "notes",
     }
 )

@@ -461,6 +461,12 @@ class VisitRecord(models.Model):
     incident_at = models.DateTimeField("When it happened", null=True, blank=True)
     incident_details = models.TextField(blank=True)
     follow_up_wanted = models.BooleanField(default=False)
+    # What the family may keep (the copy left at the home, hc23): in plain words for the parent.
+    agreed_with_family = models.TextField(
+        "What we agreed with the family",
+        blank=True,
+        help_text="Printed on the copy left at the home: plain words, nothing the family should not read.",
+    )
     notes = models.TextField(blank=True)
     written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     written_at = models.DateTimeField(default=timezone.now)

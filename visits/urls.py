@@ -32,6 +32,9 @@ urlpatterns = [
         "<uuid:code>/pdf/risk-assessment/", documents.document, {"kind": "risk_assessment"}, name="pdf_risk_assessment"
     ),
     path("<uuid:code>/pdf/letter/", documents.document, {"kind": "letter"}, name="pdf_letter"),
+    # --- the tablet: my visits, the visit page, set off, who is present (issue 5, hc14-hc17) ---
+    # --- the tablet: the Record of Home Visit and its draft (issue 5, hc15, hc20-hc22) ---
+    # --- the tablet: the parent's signature (issue 5, hc23) ---
     # The day board and the alarms (hc12, hc18, hc19).
     path("board/", board.board, name="board"),
     path("board/rows/", board.board_rows_partial, name="board_rows"),
