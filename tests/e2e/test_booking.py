@@ -54,12 +54,15 @@ def test_hc05_office_books_a_visit_through_the_form_and_prints_the_letter(page: 
     page.locator("input[name=code_word]").fill("kingfisher")
     page.get_by_role("button", name="Send to the safeguarding lead").click()
 
-    # Assert: on the visit's page, waiting for the lead.
+    # Assert: sent, and walked on to the risk review the lead needs (hc09).
     expect(page.get_by_role("status").first).to_contain_text("Sent to the safeguarding lead")
+    expect(page.get_by_text("Next: review the household's risk assessment")).to_be_visible()
     visit = Visit.objects.order_by("-id").first()
     assert Visit.objects.count() == before + 1
     assert visit.status == Status.REQUESTED
     assert visit.household.name == "Adeyemi family"
+    page.get_by_role("button", name="Reviewed: no change").click()
+    page.goto(f"{demo}/visits/{visit.code}/")
 
     # Act: the appointment letter.
     page.get_by_role("link", name="Appointment letter", exact=True).click()

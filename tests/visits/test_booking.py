@@ -120,6 +120,18 @@ def test_booking_user_of_two_schools_chooses_the_school_first(cast, login):
 # --- save as draft, submit ------------------------------------------------------------------------
 
 
+def test_hc09_booking_walks_the_requester_to_the_visit_risk_review(cast, login):
+    # Act
+    client = login(cast.office)
+    response = post_new(client, cast)
+
+    # Assert: the lead cannot authorise until the risk is reviewed, so that is the next page
+    visit = Visit.objects.get()
+    assert response["Location"] == reverse("safeguarding:risk_review", args=[visit.code])
+    page = client.get(response["Location"])
+    assert "Next: review the household&#x27;s risk assessment for this visit" in page.content.decode()
+
+
 def test_booking_save_as_draft_creates_a_draft_with_every_field(cast, login):
     # Act
     response = post_new(login(cast.office), cast, submit=None, draft="1")
@@ -127,7 +139,7 @@ def test_booking_save_as_draft_creates_a_draft_with_every_field(cast, login):
     # Assert
     visit = Visit.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("visits:detail", args=[visit.code])
+    assert response["Location"] == reverse("safeguarding:risk_review", args=[visit.code])
     assert visit.status == Status.DRAFT
     assert visit.requested_by == cast.office
     assert visit.person_visited == str(cast.household.contacts.first())
@@ -731,7 +743,7 @@ def test_mp02_follow_up_post_creates_a_new_request_for_the_same_household(cast, 
 
     # Assert
     new_visit = Visit.objects.exclude(pk=visit.pk).get()
-    assert response["Location"] == reverse("visits:detail", args=[new_visit.code])
+    assert response["Location"] == reverse("safeguarding:risk_review", args=[new_visit.code])
     assert new_visit.household == visit.household
     assert new_visit.status == Status.REQUESTED
     assert new_visit.code_word == "kestrel"

@@ -79,6 +79,19 @@ def _save_new(request: HttpRequest, form: VisitForm) -> Visit | None:
     return visit
 
 
+def after_booking(request: HttpRequest, visit: Visit) -> HttpResponse:
+    """Where a new request takes its requester: to the risk review of the household for this
+    visit (hc09), which the lead needs before authorising (a new request has none yet)."""
+    if access.may_review_risk(request.user, visit):
+        messages.info(
+            request,
+            "Next: review the household's risk assessment for this visit. "
+            "The safeguarding lead cannot authorise it until someone has (hc09).",
+        )
+        return redirect("safeguarding:risk_review", code=visit.code)
+    return redirect("visits:detail", code=visit.code)
+
+
 def book(form: VisitForm, actor: User, *, submit: bool) -> Visit | None:
     """Create the request of a valid form through the lifecycle, with the visitors' diaries
     checked again under a lock. None, with the reason on the form, when it was refused."""
@@ -147,7 +160,7 @@ def new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             visit = _save_new(request, form)
             if visit is not None:
-                return redirect("visits:detail", code=visit.code)
+                return after_booking(request, visit)
     else:
         form = VisitForm(school=school, household=household, initial=initial)
     return _booking_page(request, form, title=f"Book a visit to {household.name}")
@@ -300,7 +313,7 @@ def follow_up(request: HttpRequest, code: UUID) -> HttpResponse:
         if form.is_valid():
             new_visit = _save_new(request, form)
             if new_visit is not None:
-                return redirect("visits:detail", code=new_visit.code)
+                return after_booking(request, new_visit)
     else:
         form = VisitForm(school=visit.school, household=visit.household, initial=initial)
         audit.record(request.user, AuditAction.VIEW, visit, detail="follow-up form")
