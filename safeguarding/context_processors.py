@@ -30,6 +30,10 @@ def concern_counts(user: User) -> dict[str, int]:
     return {key: value or 0 for key, value in counts.items()}
 
 
+# The largest number a navigation badge shows; more reads "99+".
+NAV_CAP = 99
+
+
 def lead_counts(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -46,7 +50,11 @@ def lead_counts(request: HttpRequest) -> dict:
             school_id__in=incident_schools, reviewed_at__isnull=True
         ).count()
     if cpoms_schools := access.page_schools(user, "cpoms"):
+        # Counted up to NAV_CAP + 1 only: a school that never used CPOMS here could have years of
+        # completed visits, and a badge needs no more than "99+" (the page lists them all).
         counts["cpoms_due"] = Visit.objects.filter(
             school_id__in=cpoms_schools, status=Status.COMPLETED, cpoms__isnull=True
-        ).count()
+        )[: NAV_CAP + 1].count()
+    due = counts["cpoms_due"]
+    counts["cpoms_due_label"] = f"{NAV_CAP}+" if due > NAV_CAP else str(due)
     return {"lead_nav": counts}

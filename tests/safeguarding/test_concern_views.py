@@ -537,9 +537,26 @@ def test_hc17_lead_counts_for_a_lead(cast):
         "concerns_unresolved": 2,
         "incidents_unreviewed": 1,
         "cpoms_due": 1,
+        "cpoms_due_label": "1",
         "is_lead": True,
         "sees_incidents": True,
     }
+
+
+def test_hc24_cpoms_badge_counts_only_to_its_cap(cast, login, monkeypatch):
+    # Arrange: a cap of 2 stands in for 99, so three visits overflow it
+    monkeypatch.setattr("safeguarding.context_processors.NAV_CAP", 2)
+    for _ in range(4):
+        cast.make_visit(Status.COMPLETED)
+
+    # Act
+    counts, _ = _counts(cast.lead)
+    html = login(cast.lead).get(reverse("safeguarding:queue")).content.decode()
+
+    # Assert: counted no further than one past the cap, and shown as "2+"
+    assert counts["lead_nav"]["cpoms_due"] == 3
+    assert counts["lead_nav"]["cpoms_due_label"] == "2+"
+    assert 'data-testid="nav-cpoms-badge">2+<' in html
 
 
 @pytest.mark.parametrize(
