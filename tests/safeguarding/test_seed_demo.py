@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from safeguarding.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
 from visits.enums import Status
-from visits.models import Pupil, School, User, Visit
+from visits.models import ParentSignature, Pupil, School, User, Visit, VisitRecord
 
 DOCUMENTED_LOGINS = [
     "office.holycross",
@@ -62,6 +62,17 @@ def test_seed_demo_every_started_visit_is_authorised_hc01(demo):
     started = Visit.objects.filter(status__in=Status.started())
     assert started.exists()
     assert not started.filter(authorised_at__isnull=True).exists()
+
+
+def test_seed_demo_hc23_completed_visits_are_signed_or_say_why_not(demo):
+    completed = Visit.objects.filter(status=Status.COMPLETED)
+    signatures = ParentSignature.objects.filter(visit__in=completed)
+    assert signatures.count() == completed.count()
+    drawn = signatures.exclude(image=None)
+    assert drawn.exists() and signatures.exclude(declined_reason="").exists()
+    for signature in drawn:
+        assert bytes(signature.image).startswith(b"\x89PNG") and signature.width == 600
+    assert not VisitRecord.objects.filter(visit__in=completed, agreed_with_family="").exists()
 
 
 def test_seed_demo_documented_logins_exist_and_sign_in(demo, client):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
+import math
 import random
 from contextlib import contextmanager
 from unittest import mock
@@ -21,8 +23,9 @@ from django.utils import timezone
 
 from safeguarding import risk
 from visits import lifecycle
-from visits.enums import AppointmentMethod, NotInformedException, Reason, Role, Status, VisitType
+from visits.enums import AdultAuthority, AppointmentMethod, NotInformedException, Reason, Role, Status, VisitType
 from visits.models import Contact, Household, Membership, Pupil, School, Trust, User, Visit
+from visits.signature import CleanSignature, clean_png
 
 DEMO_PASSWORD = "homevisits-demo"  # noqa: S105 - documented demo login, DEBUG only
 
@@ -187,6 +190,24 @@ def clock(at: dt.datetime):
     """Let the lifecycle stamp its steps at `at` (the moment the step would have happened)."""
     with mock.patch("django.utils.timezone.now", return_value=at):
         yield
+
+
+def demo_signature(rng: random.Random) -> CleanSignature:
+    """A believable drawn signature: a loop and a flourish, as the tablet's pad would send it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    x, y, points = 40.0, 120.0, []
+    for step in range(60):
+        x += 8 + rng.random() * 2
+        y = 110 + 45 * math.sin(step / 3.5 + rng.random() * 0.3) * (1 - step / 90)
+        points.append((x, y))
+    pen.line(points, fill=(10, 20, 60, 255), width=4, joint="curve")
+    pen.line([(60, 160), (x, 150)], fill=(10, 20, 60, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return clean_png(out.getvalue())
 
 
 class Command(BaseCommand):
@@ -435,8 +456,29 @@ class Command(BaseCommand):
             else:
                 lifecycle.transition(visit, self.users[actor], action, **kwargs)
 
+    def sign(self, visit: Visit, when: dt.datetime, actor: str, declined: str = "") -> None:
+        """hc23: the parent signs on the tablet (a drawn line, cleaned as a real one is), or declines."""
+        with clock(when):
+            if declined:
+                lifecycle.record_signature(
+                    visit, self.users[actor], signer_name=visit.person_visited, declined_reason=declined
+                )
+            else:
+                lifecycle.record_signature(
+                    visit, self.users[actor], signer_name=visit.person_visited, image=demo_signature(self.rng)
+                )
+
     def drive(
-        self, visit: Visit, status: str, prefix: str, *, outcome: str = "", note: str = "", conditions: str = ""
+        self,
+        visit: Visit,
+        status: str,
+        prefix: str,
+        *,
+        outcome: str = "",
+        note: str = "",
+        conditions: str = "",
+        agreed: str = "",
+        declined_to_sign: str = "",
     ) -> Visit:
         """Take a draft to `status` along the normal path, each step at a believable time."""
         start = visit.scheduled_start
@@ -469,18 +511,23 @@ class Command(BaseCommand):
         if status == Status.IN_PROGRESS:
             return visit
         end = visit.expected_end - dt.timedelta(minutes=5)
+        self.sign(visit, end - dt.timedelta(minutes=2), visitor, declined=declined_to_sign)
         self.move(visit, end, visitor, "left")
         self.move(
             visit,
             end + dt.timedelta(minutes=20),
             visitor,
             "record",
-            people_seen="Parent and the child",
+            adult_spoken_to=visit.person_visited,
+            adult_relationship="Parent",
+            adult_authority=AdultAuthority.PARENTAL_RESPONSIBILITY,
+            people_seen=f"{visit.person_visited} and the child",
             child_seen=True,
             outcome=outcome or "Family engaged well; plan agreed.",
             action_required="Attendance review in two weeks.",
             child_protection_concern=False,
             follow_up_wanted=False,
+            agreed_with_family=agreed or "School will ring on Monday morning to see how the week has started.",
             notes="",
         )
         self.move(visit, end + dt.timedelta(minutes=25), office, "back")
@@ -498,7 +545,10 @@ class Command(BaseCommand):
                 self.at(-21, 10),
                 Status.COMPLETED,
                 {"reasons": (Reason.REFUSING_SCHOOL,)},
-                {"outcome": "Child anxious about school; agreed a phased return."},
+                {
+                    "outcome": "Child anxious about school; agreed a phased return.",
+                    "agreed": "Mornings only for two weeks, starting Monday; the class teacher meets them at the gate at 8:45.",
+                },
             ),
             (
                 hc,
@@ -522,7 +572,10 @@ class Command(BaseCommand):
                 self.at(-1, 14),
                 Status.COMPLETED,
                 {"reasons": (Reason.COLLECT_DROP_WORK,)},
-                {"outcome": "Work collected; parent asked for a meeting."},
+                {
+                    "outcome": "Work collected; parent asked for a meeting.",
+                    "declined_to_sign": "Parent in a hurry to leave for work; will sign at the meeting in school.",
+                },
             ),
             (
                 hc,
