@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import feeds
-from .views import concerns, cpoms, queue, risk
+from .views import concerns, cpoms, queue, risk, urgent
 
 app_name = "safeguarding"
 
@@ -36,6 +36,9 @@ urlpatterns = [
     path("visits/<uuid:code>/concern/", concerns.raise_concern, name="raise_concern"),
     path("visits/<uuid:code>/incident/", concerns.report_incident, name="report_incident"),
     # --- the tablet's urgent controls (issue 5, hc17) ---
+    path("visits/<uuid:code>/urgent/call-999/", urgent.call_999, name="urgent_999"),
+    path("visits/<uuid:code>/urgent/<slug:name>/", urgent.confirm, name="urgent"),
+    path("visits/<uuid:code>/urgent/<slug:name>/raise/", urgent.raise_control, name="urgent_raise"),
     path("incidents/", concerns.incidents, name="incidents"),
     path("incidents/<uuid:code>/", concerns.incident_detail, name="incident"),
     path("incidents/<uuid:code>/review/", concerns.review_incident, name="incident_review"),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from homevisits.pagination import seek
 from visits import access, audit, lifecycle
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError
-from visits.models import Membership, Pupil, School, Visit, VisitEvent, VisitReason
+from visits.models import Membership, Pupil, School, Visit, VisitEvent, VisitReason, VisitRecord
 
 LIST_RELATED = ("school", "household", "lead_visitor", "second_visitor")
 
@@ -77,13 +78,62 @@ def today(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- the tablet: my visits (issue 5) -------------------------------------------------------------
+
+# What a visitor's card says about a visit, in their words (issue 5): (words, css class).
+TABLET_STATUS = {
+    Status.REQUESTED: ("Waiting for authorisation", "wait"),
+    Status.SENT_BACK: ("Sent back", "wait"),
+    Status.AUTHORISED: ("Authorised: you may set off", "go"),
+    Status.COMPLETED: ("Completed", "done"),
+    Status.DECLINED: ("Declined", "stop"),
+    Status.CANCELLED: ("Cancelled", "stop"),
+}
+
+
+def tablet_status(visit: Visit, today: dt.date) -> tuple[str, str]:
+    """The status a visitor reads on a card: "On the road" until they leave the property (on the
+    day), then "Record due" until the visit is completed (hc14, hc20)."""
+    if visit.status != Status.IN_PROGRESS:
+        return TABLET_STATUS.get(visit.status, (visit.get_status_display(), "wait"))
+    if record_due(visit, today):
+        if visit.has_record:
+            return "Record written: complete the visit", "due"
+        return "Record due", "due"
+    return "On the road", "road"
+
+
+def record_due(visit: Visit, today: dt.date) -> bool:
+    """Under way and either off the property or from an earlier day: the record is what is left."""
+    return visit.status == Status.IN_PROGRESS and (
+        visit.left_at is not None or timezone.localtime(visit.scheduled_start).date() < today
+    )
+
+
+# The groups of "My visits", in the order the page shows them.
+MINE_GROUPS = (("today", "Today"), ("record_due", "Record due"), ("upcoming", "Upcoming"))
+
+
+def _group(visit: Visit, today: dt.date) -> str:
+    if record_due(visit, today):
+        return "record_due"
+    if timezone.localtime(visit.scheduled_start).date() <= today:
+        return "today"
+    return "upcoming"
+
+
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    """A visitor's own visits: what is coming up and what is waiting for their record."""
+    """A visitor's own visits on the tablet: today, record due and upcoming (one page of open
+    visits, grouped), or the finished ones."""
     if not access.page_schools(request.user, "my_visits"):
         raise Http404
     user = request.user
-    qs = _list_queryset(user).filter(Q(lead_visitor=user) | Q(second_visitor=user))
+    qs = (
+        _list_queryset(user)
+        .filter(Q(lead_visitor=user) | Q(second_visitor=user))
+        .annotate(has_record=Exists(VisitRecord.objects.filter(visit=OuterRef("pk"))))
+    )
     view = request.GET.get("show", "upcoming")
     if view == "past":
         qs = qs.filter(status__in=Status.terminal())
@@ -93,8 +143,15 @@ def mine(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status__in=Status.open() - {Status.DRAFT})
         ordering = ["scheduled_start", "id"]
     page = seek(qs, request, ordering)
+    today = timezone.localdate()
+    grouped: dict[str, list[Visit]] = {key: [] for key, _ in MINE_GROUPS}
+    for visit in page.rows:
+        visit.tablet_status, visit.tablet_tone = tablet_status(visit, today)
+        if view == "upcoming":
+            grouped[_group(visit, today)].append(visit)
+    groups = [(key, label, grouped[key]) for key, label in MINE_GROUPS] if view == "upcoming" else []
     audit.record(request.user, AuditAction.LIST, object_type="visit", detail=f"my visits ({view})")
-    return render(request, "visits/mine.html", {"page": page, "show": view})
+    return render(request, "visits/mine.html", {"page": page, "show": view, "groups": groups})
 
 
 @login_required
@@ -155,11 +212,70 @@ def trust(request: HttpRequest) -> HttpResponse:
     return render(request, "visits/trust.html", {"rows": rows})
 
 
+@dataclass(frozen=True)
+class StepButton:
+    """One of "Arrived", "Left the property", "Back at school" on the visit page (hc14)."""
+
+    name: str
+    label: str
+    confirm: str  # the words of the deliberate second tap
+    done_at: dt.datetime | None
+    # "done" (shows its time), "next" (the one pressable step), "later" (shown, not pressable).
+    state: str
+
+
+STEP_BUTTONS = (
+    ("arrived", "Arrived", "Yes, we have arrived", "arrived_at"),
+    ("left", "Left the property", "Yes, we have left the property", "left_at"),
+    ("back", "Back at school", "Yes, we are back at school", "returned_at"),
+)
+
+
+def step_buttons(visit: Visit, can: access.VisitAccess) -> list[StepButton]:
+    """The on-the-road steps as the page shows them. A visitor gets them in order, one pressable
+    at a time, so that a tired thumb cannot log "left" before "arrived"; the office, logging the
+    phone calls it takes, may log whichever call came (as before)."""
+    allowed = {"arrived": can.can_log_arrival, "left": can.can_log_leaving, "back": can.can_log_back}
+    if visit.status not in Status.started() or not (can.is_visitor or any(allowed.values())):
+        return []
+    buttons, next_given = [], False
+    for name, label, confirm, stamp in STEP_BUTTONS:
+        done_at = getattr(visit, stamp)
+        if done_at is not None:
+            state = "done"
+        elif allowed[name] and (not can.is_visitor or not next_given):
+            state, next_given = "next", True
+        else:
+            state = "later"
+        buttons.append(StepButton(name, label, confirm, done_at, state))
+    return buttons
+
+
+def next_action(visit: Visit, can: access.VisitAccess, has_record: bool) -> str:
+    """The one thing a visitor should do next on this visit (issue 5), for the top of the page."""
+    if not can.is_visitor:
+        return ""
+    if can.can_start:
+        return "set_off"
+    if visit.status == Status.IN_PROGRESS:
+        if visit.arrived_at is None and visit.left_at is None:
+            return "arrived"
+        if visit.left_at is None:
+            return "left"
+        if not has_record:
+            return "record"
+        return "complete" if can.can_complete else ""
+    if visit.status == Status.COMPLETED:
+        return "back" if can.can_log_back else "done"
+    return "refused"
+
+
 @login_required
 def detail(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, can = access.visit_for_user(request, code)
     events = VisitEvent.objects.filter(visit=visit).order_by("at", "id")
     audit.record(request.user, AuditAction.VIEW, visit)
+    has_record = visit.status in Status.started() and access._has(visit, "record")
     return render(
         request,
         "visits/detail.html",
@@ -170,6 +286,9 @@ def detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "pupils": visit.pupils.all(),
             "reasons": visit.reasons.all(),
             "blockers": lifecycle.authorisation_blockers(visit) if can.can_decide else [],
+            "steps": step_buttons(visit, can),
+            "next_action": next_action(visit, can, has_record),
+            "has_record": has_record,
         },
     )
 
@@ -226,9 +345,9 @@ def complete(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 STEP_MESSAGES = {
-    "arrived": "Arrival logged.",
-    "left": "Leaving the property logged.",
-    "back": "Back at school logged.",
+    "arrived": "Arrival logged at {time}. Check who is present before you go in (hc15).",
+    "left": "Leaving the property logged at {time}.",
+    "back": "Back at school logged at {time}.",
 }
 
 
@@ -241,7 +360,8 @@ def step(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code)
     if not access.may_log_call(request.user, visit):
         raise PermissionDenied
-    response = run_change(request, visit, STEP_MESSAGES[step_name], lifecycle.record_step, step_name)
+    message = STEP_MESSAGES[step_name].format(time=timezone.localtime().strftime("%H:%M"))
+    response = run_change(request, visit, message, lifecycle.record_step, step_name)
     # The day board sends its own address, so that the office stays on the board (hc12).
     from .board import safe_next
 
