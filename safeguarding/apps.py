@@ -11,10 +11,12 @@ class SafeguardingConfig(AppConfig):
 
         from . import risk
         from .alerts import on_code_word_raised
-        from .concerns import concern_from_record
+        from .concerns import concern_from_record, incident_from_record
 
         code_word_raised.connect(on_code_word_raised, dispatch_uid="safeguarding.code_word_alert")
         # hc21: "yes" to a child protection concern on the record makes a concern for the leads.
         record_written.connect(concern_from_record, dispatch_uid="safeguarding.concern_from_record")
+        # hc22: an incident on the record becomes an Incident for the leads (and the head).
+        record_written.connect(incident_from_record, dispatch_uid="safeguarding.incident_from_record")
         # hc09, hc10: no authorisation without a current risk assessment; High needs the override.
         lifecycle.register_authorisation_check(risk.authorisation_check, is_high_risk=risk.is_high_risk)

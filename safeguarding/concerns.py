@@ -257,6 +257,21 @@ def report_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.dateti
     return incident
 
 
+def incident_from_record(sender, record: VisitRecord, actor: User, **kwargs) -> None:
+    """hc22: an incident written on the Record of Home Visit becomes an Incident for the leads (an
+    accusation for the head too), once: a rewrite of the record that keeps the same incident (the
+    same kind at the same time), or one already reported from the visit page, makes no second one
+    and sends no second email. Connected to `visits.signals.record_written`, inside the record's
+    transaction: a refusal here (a time in the future, say) leaves no record either."""
+    if not record.incident_kind:
+        return
+    if Incident.objects.filter(
+        visit_id=record.visit_id, kind=record.incident_kind, occurred_at=record.incident_at
+    ).exists():
+        return
+    report_incident(record.visit, actor, record.incident_kind, record.incident_at, record.incident_details)
+
+
 def _tell_incident(incident_pk: int) -> None:
     incident = Incident.objects.select_related("visit__school", "reported_by").get(pk=incident_pk)
     roles = set(Role.safeguarding())

@@ -30,7 +30,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from . import access, audit, notify, signals
-from .enums import AuditAction, EventKind, Role, Status
+from .enums import AdultAuthority, AuditAction, EventKind, Role, Status
 from .exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from .models import (
     Household,
@@ -543,6 +543,86 @@ def save_draft(visit: Visit, actor: User, data: dict[str, Any]) -> RecordDraft:
             visit=locked, author=actor, defaults={"data": kept, "saved_at": timezone.now()}
         )
     return draft
+
+
+def draft_of(visit: Visit, actor: User) -> RecordDraft | None:
+    """The actor's own server draft of the visit's record, if any (the other visitor's is theirs)."""
+    return RecordDraft.objects.filter(visit=visit, author=actor).first()
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    record: VisitRecord
+    completed: bool  # the visit completed with this record ("left the property" was logged)
+
+
+def submit_record(visit: Visit, actor: User, fields: dict[str, Any]) -> RecordResult:
+    """The visitor sends the Record of Home Visit from the tablet (hc20).
+
+    In one transaction: the record is written (or rewritten) by `write_record`, with its
+    receivers (a concern for a "yes" to child protection, hc21; an incident, hc22); then, if
+    "left the property" is already logged (hc14), the visit completes. Otherwise it stays under
+    way until the visitors log leaving and complete it. Refusals (NotPermitted,
+    TransitionNotAllowed; a django ValidationError for a record that does not hold together)
+    write nothing."""
+    with transaction.atomic():
+        locked = _lock(visit)
+        record = write_record(locked, actor, fields)
+        completed = locked.left_at is not None
+        if completed:
+            transition(locked, actor, Action.COMPLETE)
+    _refresh_caller_copy(visit, locked)
+    return RecordResult(record, completed)
+
+
+NOT_CONDUCTED_NOTE_MAX = 2000
+
+
+def end_not_conducted(visit: Visit, actor: User, *, child_seen: bool, note: str = "") -> VisitRecord:
+    """hc15: no responsible adult was present, so the visitors did not go ahead.
+
+    In one transaction: a Record of Home Visit saying the visit was not conducted (adult authority
+    "none", plain words for who was seen and the outcome, the visitor's note), "left the property"
+    logged if it was not yet (hc14), and the visit completed. Refusals (NotPermitted,
+    TransitionNotAllowed, PreconditionFailed) write nothing."""
+    note = (note or "").strip()
+    if len(note) > NOT_CONDUCTED_NOTE_MAX:
+        raise PreconditionFailed([f"The note is too long (at most {NOT_CONDUCTED_NOTE_MAX:,} characters)."])
+    with transaction.atomic():
+        locked = _lock(visit)
+        if not access.may_conduct(actor, locked):
+            raise NotPermitted("Only the visitors on this visit may end it as not conducted.")
+        if locked.status != Status.IN_PROGRESS:
+            raise TransitionNotAllowed(
+                f"You cannot end this visit as not conducted: it is {locked.get_status_display().lower()}."
+            )
+        seen = "The child was seen." if child_seen else "The child was not seen."
+        record = write_record(
+            locked,
+            actor,
+            {
+                "conducted": False,
+                "adult_authority": AdultAuthority.NONE,
+                "adult_spoken_to": "",
+                "adult_relationship": "",
+                "people_seen": f"No responsible adult present. {seen}",
+                "child_seen": child_seen,
+                "outcome": "Visit not conducted: no parent or carer, or adult they delegated, was present.",
+                "child_protection_concern": False,
+                "concern_details": "",
+                "incident_kind": "",
+                "incident_at": None,
+                "incident_details": "",
+                "action_required": "",
+                "agreed_with_family": "",
+                "notes": note,
+            },
+        )
+        if locked.left_at is None:
+            record_step(locked, actor, "left", note="No responsible adult present: visit not conducted.")
+        transition(locked, actor, Action.COMPLETE, note="Not conducted: no responsible adult present.")
+    _refresh_caller_copy(visit, locked)
+    return record
 
 
 def record_signature(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, booking, documents, households
+from .views import board, booking, documents, households, record
 from .views import visits as views
 
 app_name = "visits"
@@ -34,6 +34,9 @@ urlpatterns = [
     path("<uuid:code>/pdf/letter/", documents.document, {"kind": "letter"}, name="pdf_letter"),
     # --- the tablet: my visits, the visit page, set off, who is present (issue 5, hc14-hc17) ---
     # --- the tablet: the Record of Home Visit and its draft (issue 5, hc15, hc20-hc22) ---
+    path("<uuid:code>/present/", record.present, name="present"),
+    path("<uuid:code>/record/", record.record, name="record"),
+    path("<uuid:code>/record/draft/", record.record_draft, name="record_draft"),
     # --- the tablet: the parent's signature (issue 5, hc23) ---
     # The day board and the alarms (hc12, hc18, hc19).
     path("board/", board.board, name="board"),

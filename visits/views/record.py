@@ -1,0 +1,207 @@
+"""The Record of Home Visit on the tablet (issue 5: hc15, hc20-hc22): who is present, the record
+form, and its server draft. Thin views: access decides who, `visits.lifecycle` writes.
+
+Only the visitors on a visit under way use these pages (others who see the visit get 403, everyone
+else 404). A visit that is not under way sends the visitor back to its page with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from visits import access, lifecycle
+from visits.enums import Status
+from visits.exceptions import LifecycleError, PreconditionFailed
+from visits.models import Visit, VisitRecord
+from visits.record_forms import NotConductedForm, PresenceForm, RecordForm, as_form_value
+
+PRESENCE_FIELDS = ("adult_spoken_to", "adult_relationship", "adult_authority")
+# The largest draft request body read at all: the draft's own bound plus room for JSON quoting.
+DRAFT_BODY_MAX = lifecycle.DRAFT_MAX_BYTES + 4096
+
+
+def _visitor_visit(request: HttpRequest, code: UUID) -> tuple[Visit, access.VisitAccess]:
+    """The visit, for one of its visitors: 404 for those who may not see it, 403 for the others."""
+    visit, can = access.visit_for_user(request, code)
+    if not access.may_conduct(request.user, visit):
+        raise PermissionDenied
+    return visit, can
+
+
+def _not_under_way(request: HttpRequest, visit: Visit) -> HttpResponse:
+    if visit.status == Status.COMPLETED:
+        messages.info(request, "This visit is complete: its record can no longer be changed.")
+    else:
+        messages.error(
+            request,
+            f"The record is written during the visit: this one is {visit.get_status_display().lower()}.",
+        )
+    return redirect("visits:detail", code=visit.code)
+
+
+def _existing_record(visit: Visit) -> VisitRecord | None:
+    return VisitRecord.objects.filter(visit=visit).first()
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def present(request: HttpRequest, code: UUID) -> HttpResponse:
+    """hc15: who is present. A responsible adult goes into the draft and on to the record form; no
+    responsible adult shows the warning, and its confirmation ends the visit as not conducted."""
+    visit, can = _visitor_visit(request, code)
+    if not can.can_write_record:
+        return _not_under_way(request, visit)
+    draft = lifecycle.draft_of(visit, request.user)
+    if request.method == "GET":
+        initial = {k: v for k, v in (draft.data if draft else {}).items() if k in PRESENCE_FIELDS}
+        return render(request, "visits/tablet/present.html", {"visit": visit, "form": PresenceForm(initial=initial)})
+
+    form = PresenceForm(request.POST)
+    if not form.is_valid():
+        return render(request, "visits/tablet/present.html", {"visit": visit, "form": form}, status=200)
+    if not form.no_responsible_adult:
+        data = {**(draft.data if draft else {}), **{k: form.cleaned_data[k].strip() for k in PRESENCE_FIELDS}}
+        try:
+            lifecycle.save_draft(visit, request.user, data)
+        except LifecycleError as exc:
+            messages.error(request, str(exc))
+            return redirect("visits:detail", code=visit.code)
+        return redirect("visits:record", code=visit.code)
+
+    # No responsible adult (hc15): the warning first; only its confirmation ends the visit.
+    confirm = NotConductedForm(request.POST if "confirm_not_conducted" in request.POST else None)
+    if "confirm_not_conducted" in request.POST and confirm.is_valid():
+        try:
+            lifecycle.end_not_conducted(
+                visit, request.user, child_seen=confirm.cleaned_data["child_seen"], note=confirm.cleaned_data["note"]
+            )
+        except LifecycleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Visit ended as not conducted: no responsible adult was present. Recorded.")
+        return redirect("visits:detail", code=visit.code)
+    return render(request, "visits/tablet/present_none.html", {"visit": visit, "form": confirm})
+
+
+def _record_initial(visit: Visit, user) -> tuple[dict[str, Any], Any]:
+    """What the form starts with: the record as written (when rewriting), then the user's server
+    draft over it. Returns the values and the time the newest of them was saved."""
+    initial: dict[str, Any] = {}
+    saved_at = None
+    record = _existing_record(visit)
+    if record is not None:
+        initial = {name: as_form_value(getattr(record, name)) for name in lifecycle.RECORD_FIELDS}
+        saved_at = record.written_at
+    draft = lifecycle.draft_of(visit, user)
+    if draft is not None:
+        initial |= {k: as_form_value(v) for k, v in draft.data.items() if v is not None}
+        saved_at = max(saved_at, draft.saved_at) if saved_at else draft.saved_at
+    return initial, saved_at
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def record(request: HttpRequest, code: UUID) -> HttpResponse:
+    """The Record of Home Visit (hc20). Sending it writes the record and, once "left the property"
+    is logged, completes the visit (lifecycle.submit_record). record.js sends it with
+    `Accept: application/json` so it knows the school has it before it clears the tablet's copy."""
+    visit, can = _visitor_visit(request, code)
+    if not can.can_write_record:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": _refusal_text(visit)}, status=409)
+        return _not_under_way(request, visit)
+    initial, saved_at = _record_initial(visit, request.user)
+    form = RecordForm(request.POST if request.method == "POST" else None, initial=initial, visit=visit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = lifecycle.submit_record(visit, request.user, form.record_fields())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PreconditionFailed as exc:
+            # A receiver's refusal (the incident's time, say): nothing was saved.
+            form.add_error(None, exc.problems)
+        except LifecycleError as exc:
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "error": str(exc)}, status=409)
+            messages.error(request, str(exc))
+            return redirect("visits:detail", code=visit.code)
+        else:
+            if result.completed:
+                text = "Record saved. The visit is complete."
+            else:
+                text = "Record saved. Log Left the property to complete the visit."
+            messages.success(request, text)
+            target = reverse("visits:detail", args=[visit.code])
+            if _wants_json(request):
+                return JsonResponse({"ok": True, "redirect": target, "message": text})
+            return redirect(target)
+    if request.method == "POST" and _wants_json(request):
+        # record.js then sends the form the ordinary way, so the page shows each error by its field.
+        return JsonResponse({"ok": False, "invalid": True}, status=400)
+    return render(
+        request,
+        "visits/tablet/record.html",
+        {
+            "visit": visit,
+            "form": form,
+            "server_saved_at": saved_at,
+            "rewriting": _existing_record(visit) is not None,
+            "storage_key": f"hv-record:{visit.code}:{request.user.pk}",
+        },
+    )
+
+
+def _refusal_text(visit: Visit) -> str:
+    return f"The record can no longer be sent: the visit is {visit.get_status_display().lower()}."
+
+
+def _json_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": message}, status=status)
+
+
+@require_POST
+@login_required
+def record_draft(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Keep what the visitor has typed on the server (issue 5: a dropped connection loses
+    nothing). A JSON object of record fields, as text; answers {saved_at}."""
+    visit, _ = _visitor_visit(request, code)
+    if not request.content_type == "application/json":
+        return _json_error("The draft must be sent as JSON.", 400)
+    if len(request.body) > DRAFT_BODY_MAX:
+        return _json_error("The draft is too long to keep.", 413)
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return _json_error("The draft was not readable.", 400)
+    if not isinstance(data, dict):
+        return _json_error("The draft was not readable.", 400)
+    unknown = set(data) - lifecycle.RECORD_FIELDS
+    if unknown:
+        return _json_error("The draft holds fields the record does not have.", 400)
+    if any(not isinstance(v, str | bool | None) for v in data.values()):
+        return _json_error("The draft's answers must be text.", 400)
+    try:
+        draft = lifecycle.save_draft(visit, request.user, data)
+    except PreconditionFailed as exc:
+        status = 413 if "too long" in str(exc) else 400
+        return _json_error(str(exc), status)
+    except LifecycleError as exc:
+        return _json_error(str(exc), 409)
+    local = timezone.localtime(draft.saved_at)
+    return JsonResponse({"saved_at": draft.saved_at.isoformat(), "saved_at_display": local.strftime("%H:%M")})
