@@ -250,5 +250,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # PDFs (issue 6): WeasyPrint logs each rendering step at INFO on this logger, and three
+        # "Step 2 - Fetching and parsing CSS" lines when weasyprint/html.py parses its own
+        # stylesheets at import. Noise: its warnings and errors still come through.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

@@ -17,7 +17,6 @@ What goes into a PDF is decided here and in the templates, never by the user's t
 
 from __future__ import annotations
 
-import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,9 +35,6 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .models import Visit
 from .views.booking import letter_reasons  # the letter's plain words (hc08), said once
-
-# WeasyPrint logs each rendering step at INFO: noise in the server log, seven lines a download.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 STATIC_SCHEME = "hv-static"
 IMAGE_SCHEME = "hv-image"
@@ -183,6 +179,14 @@ def _home_copy_context(visit: Visit) -> dict[str, Any]:
     return context | {"plain_reasons": letter_reasons(visit, context["names"] or "your child")}
 
 
+def _family_copy_context(visit: Visit) -> dict[str, Any]:
+    """The copy left at the home: what was agreed with the family, once the record says it. Only
+    that one field of the record reaches the template: the rest of it is not the family's."""
+    record = _related(visit, "record")
+    agreed = record.agreed_with_family.strip() if record else ""
+    return _home_copy_context(visit) | {"agreed": agreed}
+
+
 def _record_context(visit: Visit) -> dict[str, Any]:
     cpoms = _related(visit, "cpoms")
     steps = [
@@ -243,7 +247,9 @@ DOCUMENTS: dict[str, Document] = {
     doc.kind: doc
     for doc in [
         Document("form", "Home Visit Form", "pdf/form.html", "home-visit-form", True, _form_context),
-        Document("home_copy", "Home visit", "pdf/home_copy.html", "home-visit-family-copy", False, _home_copy_context),
+        Document(
+            "home_copy", "Home visit", "pdf/home_copy.html", "home-visit-family-copy", False, _family_copy_context
+        ),
         Document("record", "Record of Home Visit", "pdf/record.html", "record-of-home-visit", True, _record_context),
         Document(
             "risk_assessment",

@@ -39,6 +39,7 @@ def full_visit(
     record: dict | None = None,
     conditions: str = "Ring the office on arrival.",
     risk_change: dict | None = None,
+    pupils: list | None = None,
     **fields,
 ) -> Visit:
     """A visit of `cast.school` with the form's free-text fields filled, brought to `status`
@@ -54,7 +55,7 @@ def full_visit(
         cast.school,
         cast.household,
         _fields(cast, fields),
-        pupils=[cast.pupil],
+        pupils=pupils or [cast.pupil],
         reasons=[Reason.ATTENDANCE, Reason.WELFARE_CHECK],
     )
     lifecycle.transition(visit, cast.office, "submit")
