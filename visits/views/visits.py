@@ -117,7 +117,8 @@ MINE_GROUPS = (("today", "Today"), ("record_due", "Record due"), ("upcoming", "U
 def _group(visit: Visit, today: dt.date) -> str:
     if record_due(visit, today):
         return "record_due"
-    if timezone.localtime(visit.scheduled_start).date() <= today:
+    # On the road now (even if set off ahead of the booked day), or booked for today or before.
+    if visit.status == Status.IN_PROGRESS or timezone.localtime(visit.scheduled_start).date() <= today:
         return "today"
     return "upcoming"
 
