@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, booking, documents, households, record
+from .views import board, booking, documents, households, record, signature
 from .views import visits as views
 
 app_name = "visits"
@@ -38,6 +38,8 @@ urlpatterns = [
     path("<uuid:code>/record/", record.record, name="record"),
     path("<uuid:code>/record/draft/", record.record_draft, name="record_draft"),
     # --- the tablet: the parent's signature (issue 5, hc23) ---
+    path("<uuid:code>/signature/", signature.sign, name="signature"),
+    path("<uuid:code>/signature.png", signature.image, name="signature_image"),
     # The day board and the alarms (hc12, hc18, hc19).
     path("board/", board.board, name="board"),
     path("board/rows/", board.board_rows_partial, name="board_rows"),
