@@ -38,14 +38,19 @@
     backgroundColor: "rgba(0,0,0,0)"
   });
 
-  function say(text) {
+  // `error`: a refusal, in red; otherwise a plain note.
+  function say(text, error) {
     status.textContent = text || "";
+    status.classList.toggle("text-danger", Boolean(error));
   }
 
   // The canvas is drawn at the screen's own density, so that lines are sharp on a tablet; points
   // are kept in CSS pixels. When the box changes size (the tablet is turned), the drawing is
-  // scaled to the new box rather than lost.
+  // scaled to fit the new box rather than lost, relative to the box it was first drawn in, so
+  // that turning the tablet there and back leaves it as it was.
   var size = { width: 0, height: 0 };
+  var reference = null; // the box the drawing was started in
+  var shown = 1; // the scale the drawing is shown at now, against `reference`
   function fit() {
     var ratio = Math.max(window.devicePixelRatio || 1, 1);
     var width = canvas.offsetWidth;
@@ -54,7 +59,10 @@
       return;
     }
     var strokes = pad.toData();
-    var scale = size.width ? Math.min(width / size.width, height / size.height) : 1;
+    if (strokes.length && !reference) {
+      reference = { width: size.width, height: size.height };
+      shown = 1;
+    }
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(height * ratio);
     canvas.getContext("2d").scale(ratio, ratio);
@@ -63,14 +71,26 @@
       pad.clear();
       return;
     }
+    var next = Math.min(1, width / reference.width, height / reference.height);
+    var factor = next / shown;
+    shown = next;
     strokes.forEach(function (stroke) {
       stroke.points.forEach(function (point) {
-        point.x *= scale;
-        point.y *= scale;
+        point.x *= factor;
+        point.y *= factor;
       });
     });
     pad.fromData(strokes);
   }
+
+  function clearPad() {
+    pad.clear();
+    reference = null;
+    shown = 1;
+  }
+  pad.addEventListener("beginStroke", function () {
+    say("");
+  });
 
   // The drawn part of the pad (with a margin) as a PNG data URL on white, at most
   // limits.maxWidth x limits.maxHeight pixels and at least the server's minimum.
@@ -111,33 +131,37 @@
     return out.toDataURL("image/png");
   }
 
+  // While the parent checks the drawing, the "did not sign" path is put away (a second tap on
+  // "Check the signature" must not land on it) and the name stays as shown.
   function showStep(confirming) {
     drawStep.hidden = confirming;
     confirmStep.hidden = !confirming;
+    decline.hidden = confirming;
+    nameField.readOnly = confirming;
     if (!confirming) {
       fit();
     }
   }
 
   document.getElementById("sig-clear").addEventListener("click", function () {
-    pad.clear();
+    clearPad();
     say("The box is clear: please sign again.");
   });
 
   document.getElementById("sig-check").addEventListener("click", function () {
     if (!nameField.value.trim()) {
-      say("First write the name of the parent or guardian at the top.");
+      say("First write the name of the parent or guardian at the top.", true);
       nameField.focus();
       return;
     }
     if (pad.isEmpty()) {
-      say("Please sign in the white box first.");
+      say("Please sign in the white box first.", true);
       return;
     }
     var url = exportSignature();
     if (url.length > limits.chars) {
-      pad.clear();
-      say("That signature is too detailed to keep. The box is clear: please sign again, a little smaller.");
+      clearPad();
+      say("That signature is too detailed to keep. The box is clear: please sign again, a little smaller.", true);
       return;
     }
     say("");
@@ -150,7 +174,7 @@
   document.getElementById("sig-again").addEventListener("click", function () {
     preview.removeAttribute("src");
     showStep(false);
-    pad.clear();
+    clearPad();
     say("Please sign again in the white box.");
   });
 
@@ -192,10 +216,15 @@
     if (decline.open) {
       confirmStep.hidden = true;
       preview.removeAttribute("src");
-      pad.clear();
+      clearPad();
       reason.focus();
     } else {
       showStep(false);
+    }
+  });
+  reason.addEventListener("input", function () {
+    if (reason.value.trim()) {
+      reason.classList.remove("is-invalid");
     }
   });
   document.getElementById("sig-decline-cancel").addEventListener("click", function () {
