@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import review_risk
+from tests.factories import make_pupil, review_risk
 from tests.visits.test_pdf import RECORD, full_visit
 from visits import lifecycle
 from visits.enums import AuditAction, Status
@@ -132,3 +133,63 @@ def test_hc23_visit_page_lists_the_documents_one_may_download_now(cast, login, w
     every = ["pdf_form", "pdf_home_copy", "pdf_record", "pdf_risk_assessment", "pdf_letter"]
     shown = [name for name in every if reverse(f"visits:{name}", args=[visit.code]) in html]
     assert shown == links
+
+
+# Each document with a visit in a state where it exists, its audit words and its file name's start.
+EVERY_DOCUMENT = [
+    ("pdf_form", Status.AUTHORISED, "PDF: Home Visit Form (school copy)", "home-visit-form"),
+    ("pdf_home_copy", Status.AUTHORISED, "PDF: Home Visit Form (copy for the home)", "home-visit-family-copy"),
+    ("pdf_record", Status.COMPLETED, "PDF: Record of Home Visit", "record-of-home-visit"),
+    ("pdf_risk_assessment", Status.AUTHORISED, "PDF: Lone Working Risk Assessment", "lone-working-risk-assessment"),
+    ("pdf_letter", Status.AUTHORISED, "PDF: appointment letter", "appointment-letter"),
+]
+
+
+@pytest.mark.parametrize(("name", "status", "detail", "prefix"), EVERY_DOCUMENT)
+def test_hc23_each_download_is_audited_and_named_by_what_and_when(cast, login, name, status, detail, prefix):
+    # Arrange: two pupils, so the file name carries both sets of initials.
+    visit = full_visit(cast, status, pupils=[cast.pupil, make_pupil(cast.household, "Ali")])
+    initials = "-".join(p.initials for p in visit.pupils.all())
+    assert len(initials) == 5
+
+    # Act
+    response = get(login(cast.visitor), name, visit)
+
+    # Assert: a PDF named what and when ...
+    day = timezone.localtime(visit.scheduled_start).date()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert response["Content-Disposition"] == f'inline; filename="{prefix}-{day:%Y-%m-%d}-{initials}.pdf"'
+    # ... and one audit entry in fixed words.
+    entries = AuditEntry.objects.filter(action=AuditAction.DOWNLOAD, object_code=str(visit.code))
+    assert [(e.username, e.detail) for e in entries] == [(cast.visitor.username, detail)]
+
+
+@pytest.mark.parametrize(("name", "status", "detail", "prefix"), EVERY_DOCUMENT)
+@pytest.mark.parametrize("who", ["bystander", "other_lead", "other_office", "other_visitor"])
+def test_hc25_no_pdf_of_a_visit_one_may_not_see_404_and_no_audit(cast, login, who, name, status, detail, prefix):
+    visit = full_visit(cast, status)
+
+    response = get(login(getattr(cast, who)), name, visit)
+
+    assert response.status_code == 404
+    assert not AuditEntry.objects.filter(action=AuditAction.DOWNLOAD, object_code=str(visit.code)).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "status"),
+    [
+        ("head", "pdf_home_copy", Status.AUTHORISED),
+        ("head", "pdf_risk_assessment", Status.AUTHORISED),
+        ("head", "pdf_letter", Status.AUTHORISED),
+        ("office", "pdf_record", Status.COMPLETED),
+    ],
+)
+def test_hc23_sees_the_visit_but_not_this_document_403_and_no_audit(cast, login, who, name, status):
+    visit = full_visit(cast, status)
+
+    response = get(login(getattr(cast, who)), name, visit)
+
+    assert response.status_code == 403
+    assert not AuditEntry.objects.filter(action=AuditAction.DOWNLOAD, object_code=str(visit.code)).exists()
