@@ -189,8 +189,7 @@ class RecordForm(forms.Form):
         max_length=TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Printed on the copy left at the home: write it in plain words for the parent, "
-        "and nothing the family should not read.",
+        help_text="Plain words for the parent, and nothing the family should not read.",
     )
     notes = forms.CharField(
         label="Notes (optional)",
