@@ -61,16 +61,35 @@ def mouse_stroke(page: Page, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
+def pen_stroke(page: Page, points: list[tuple[float, float]]) -> None:
+    """One stroke with a stylus: mouse events of pointer type "pen" through the DevTools protocol."""
+    cdp = page.context.new_cdp_session(page)
+    common = {"button": "left", "pointerType": "pen", "force": 0.5}
+    (x, y), *rest = points
+    cdp.send("Input.dispatchMouseEvent", {"type": "mousePressed", "x": x, "y": y, "clickCount": 1, **common})
+    for x, y in rest:
+        cdp.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y, **common})
+    cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", "x": x, "y": y, "clickCount": 1, **common})
+    cdp.detach()
+
+
 def draw_signature(page: Page) -> None:
-    """A name-like scrawl: a finger stroke, then a pen-like stroke with the mouse."""
+    """A name-like scrawl: a finger stroke, a stroke with the mouse and a flourish with a stylus."""
     box = page.locator("#sig-canvas").bounding_box()
     assert box is not None
 
     def at(fx: float, fy: float) -> tuple[float, float]:
         return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
 
+    inked = [inked_pixels(page)]
     touch_stroke(page, [at(0.1 + i * 0.02, 0.55 + (0.15 if i % 4 < 2 else -0.15)) for i in range(20)])
+    inked.append(inked_pixels(page))
     mouse_stroke(page, [at(0.5, 0.7), at(0.55, 0.35), at(0.6, 0.7), at(0.7, 0.4), at(0.85, 0.6)])
+    inked.append(inked_pixels(page))
+    pen_stroke(page, [at(0.12 + i * 0.04, 0.8 - (i % 2) * 0.03) for i in range(18)])
+    inked.append(inked_pixels(page))
+    # Each of finger, mouse and stylus left ink.
+    assert all(after > before + 100 for before, after in zip(inked, inked[1:], strict=False)), inked
 
 
 def inked_pixels(page: Page) -> int:

@@ -181,6 +181,7 @@ def test_hc23_signature_upload_refused_with_a_message_and_nothing_saved(cast, lo
     assert response.status_code == 200
     assert words in page_text(response)
     assert "Nothing was saved." in page_text(response)
+    assert sent.split(",", 1)[-1][:64] not in response.content.decode()  # never echoed back
     assert not ParentSignature.objects.filter(visit=under_way).exists()
     assert events(under_way, EventKind.SIGNED) == 0
 
@@ -201,6 +202,19 @@ def test_hc23_refused_upload_keeps_the_earlier_good_signature(cast, login, signe
         "Pat Parent",
         before.captured_at,
     )
+
+
+def test_hc23_a_post_beyond_djangos_upload_limit_is_a_400_not_a_500(cast, login, signed, settings):
+    # Arrange: far more than any pad sends, and more than Django reads into memory.
+    before = bytes(ParentSignature.objects.get(visit=signed).image)
+    huge = PNG_PREFIX + "A" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    # Act
+    response = sign(login(cast.visitor), signed, huge)
+
+    # Assert
+    assert response.status_code == 400
+    assert bytes(ParentSignature.objects.get(visit=signed).image) == before
 
 
 def test_hc23_signing_again_replaces_the_signature(cast, login, signed):
