@@ -7,6 +7,7 @@ test_pdf_security.py and test_pdf_access.py.
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -302,14 +303,61 @@ def test_hc23_home_copy_holds_what_the_family_may_keep(cast, login):
     assert len(page_texts(response.content)) == 1
 
 
+def test_hc23_home_copy_prints_what_was_agreed_once_the_record_says_it(cast, login):
+    # Arrange: the same visit before the record (lines to write by hand) and after it.
+    agreed = "Sam will walk to school with his cousin.\nMum will ring the office if he is ill."
+    visit = full_visit(cast, Status.IN_PROGRESS)
+    client = login(cast.visitor)
+    before = pdf_text(download(client, "pdf_home_copy", visit).content)
+    lifecycle.record_step(visit, cast.visitor, "arrived")
+    lifecycle.write_record(visit, cast.visitor, RECORD | {"agreed_with_family": agreed})
+
+    # Act
+    response = download(client, "pdf_home_copy", visit)
+    after = pdf_text(response.content)
+    keep("home-copy-agreed.pdf", response.content)
+
+    # Assert: the agreement under its heading, and none of the record's other words.
+    assert "What we agreed (Staff member)" in before.replace("Signed ", "")
+    assert (
+        "What we agreed Sam will walk to school with his cousin. Mum will ring the office if he is ill. Signed" in after
+    )
+    for secret in [RECORD["outcome"], RECORD["action_required"], RECORD["notes"], RECORD["people_seen"]]:
+        assert secret not in after
+
+
+def test_hc23_weasyprint_progress_lines_stay_out_of_the_log():
+    """WeasyPrint logs "Step 2 - Fetching and parsing CSS" three times at import, at INFO, and
+    every rendering step after it: LOGGING keeps `weasyprint.progress` at WARNING."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); import logging; import weasyprint; "
+        "weasyprint.HTML(string='<p>x</p>').write_pdf(); "
+        "logging.getLogger('weasyprint').warning('still warns')"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "homevisits.settings", "LOG_LEVEL": "INFO"}
+    root = Path(__file__).resolve().parents[2]
+    # Our own interpreter and fixed code: nothing untrusted runs.
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "Step " not in done.stderr
+    assert "still warns" in done.stderr
+
+
 def test_hc23_home_copy_is_legible_at_a5(cast):
-    """Printed on A5 the page shrinks to 70.7%: the body text must still be at least 9pt."""
+    """Printed on A5 the page shrinks to 70.7%: the body text must still be at least 9pt, and
+    nothing on the page (the page header and footer included) under 7.5pt."""
     visit = full_visit(cast, Status.AUTHORISED)
 
     content, _ = pdf.render_document("home_copy", visit)
 
     sizes = font_sizes(content)
-    assert min(sizes) * 0.707 >= 5.9  # the page header and footer
+    assert min(sizes) * 0.707 >= 7.5  # the page header and footer, the school's telephone
     body = sorted(sizes)[len(sizes) // 2]
     assert body * 0.707 >= 9
 
