@@ -68,6 +68,9 @@ def test_record_typed_offline_is_held_on_the_tablet_and_sent_when_the_signal_ret
     page.get_by_label("Outcome of the visit").fill("Talked about getting up on time.")
     expect(status).to_have_text(re.compile(r"^Saved to school \d\d:\d\d$"))
     page.screenshot(path=screenshots / "record-saved-to-school.png", full_page=True)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.screenshot(path=screenshots / "record-landscape.png")
+    page.set_viewport_size(PORTRAIT)
     assert RecordDraft.objects.get(visit=visit).data["people_seen"] == "Mother and Sam"
 
     # Act 3: the signal drops; the visitor finishes the record and sends it.

@@ -649,3 +649,22 @@ def test_record_card_says_to_log_left_when_the_record_is_in_first(cast):
     assert "Record saved. Log <strong>Left the property</strong> to complete the visit." in html
     assert reverse("visits:record", args=[visit.code]) in html
     assert "Book a follow-up" not in html
+
+
+@pytest.mark.parametrize("name", ["visits:present", "visits:record"])
+def test_hc17_urgent_controls_stay_in_reach_on_the_record_pages(cast, login, name):
+    visit = cast.make_visit(Status.IN_PROGRESS)
+
+    html = login(cast.visitor).get(reverse(name, args=[visit.code])).content.decode()
+
+    assert 'data-testid="urgent-bar"' in html
+    assert reverse("safeguarding:urgent", args=[visit.code, "child-alone"]) in html
+    assert reverse("safeguarding:urgent", args=[visit.code, "danger"]) in html
+
+
+def test_hc17_no_adult_warning_keeps_the_child_alone_control_in_reach(cast, login):
+    visit = cast.make_visit(Status.IN_PROGRESS)
+
+    response = login(cast.visitor).post(reverse("visits:present", args=[visit.code]), {"adult_authority": "none"})
+
+    assert reverse("safeguarding:urgent", args=[visit.code, "child-alone"]) in response.content.decode()

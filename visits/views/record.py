@@ -65,11 +65,13 @@ def present(request: HttpRequest, code: UUID) -> HttpResponse:
     draft = lifecycle.draft_of(visit, request.user)
     if request.method == "GET":
         initial = {k: v for k, v in (draft.data if draft else {}).items() if k in PRESENCE_FIELDS}
-        return render(request, "visits/tablet/present.html", {"visit": visit, "form": PresenceForm(initial=initial)})
+        return render(
+            request, "visits/tablet/present.html", {"visit": visit, "can": can, "form": PresenceForm(initial=initial)}
+        )
 
     form = PresenceForm(request.POST)
     if not form.is_valid():
-        return render(request, "visits/tablet/present.html", {"visit": visit, "form": form}, status=200)
+        return render(request, "visits/tablet/present.html", {"visit": visit, "can": can, "form": form})
     if not form.no_responsible_adult:
         data = {**(draft.data if draft else {}), **{k: form.cleaned_data[k].strip() for k in PRESENCE_FIELDS}}
         try:
@@ -91,7 +93,7 @@ def present(request: HttpRequest, code: UUID) -> HttpResponse:
         else:
             messages.success(request, "Visit ended as not conducted: no responsible adult was present. Recorded.")
         return redirect("visits:detail", code=visit.code)
-    return render(request, "visits/tablet/present_none.html", {"visit": visit, "form": confirm})
+    return render(request, "visits/tablet/present_none.html", {"visit": visit, "can": can, "form": confirm})
 
 
 def _record_initial(visit: Visit, user) -> tuple[dict[str, Any], Any]:
@@ -159,6 +161,7 @@ def record(request: HttpRequest, code: UUID) -> HttpResponse:
         "visits/tablet/record.html",
         {
             "visit": visit,
+            "can": can,
             "form": form,
             "server_saved_at": saved_at,
             "rewriting": _existing_record(visit) is not None,
