@@ -19,6 +19,7 @@
   var preview = document.getElementById("sig-preview");
   var decline = document.getElementById("sig-decline");
   var reason = form.querySelector("textarea[name=declined_reason]");
+  var existing = page.querySelector("[data-testid=signature-existing]");
   var submitted = false;
 
   var limits = {
@@ -138,6 +139,9 @@
     confirmStep.hidden = !confirming;
     decline.hidden = confirming;
     nameField.readOnly = confirming;
+    if (existing) {
+      existing.hidden = confirming; // only the new drawing is on screen to be checked
+    }
     if (!confirming) {
       fit();
     }

@@ -237,3 +237,33 @@ def test_hc23_parent_declines_to_sign_on_the_tablet(tablet: Page, server: str, u
     expect(tablet.get_by_test_id("signature-card")).to_contain_text("did not want to sign")
     stored = ParentSignature.objects.get(visit=visit)
     assert (stored.image, stored.declined_reason) == (None, "Wants to read the form with her partner first.")
+
+
+def test_hc23_a_refused_signature_is_explained_and_the_earlier_one_kept(
+    tablet: Page, server: str, under_way, screenshots
+):
+    # Arrange: a signature already kept; then what the tablet sends is swapped for a GIF.
+    cast, visit = under_way
+    open_pad(tablet, server, cast, visit)
+    draw_signature(tablet)
+    check_and_confirm(tablet, screenshots, "768-first", visit)
+    kept = bytes(ParentSignature.objects.get(visit=visit).image)
+    tablet.get_by_test_id("signature-card").get_by_role("link", name="Take the signature again").click()
+    expect(tablet.get_by_test_id("signature-existing")).to_contain_text("Signing again replaces this signature.")
+    draw_signature(tablet)
+    tablet.get_by_role("button", name="Check the signature").click()
+    expect(tablet.get_by_test_id("signature-existing")).to_be_hidden()  # only the new one to check
+    gif = "data:image/png;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+    tablet.evaluate("src => { document.getElementById('sig-preview').src = src; }", gif)
+
+    # Act
+    tablet.get_by_role("button", name="Confirm: this is my signature").click()
+
+    # Assert: the page says what happened and what to do; the first signature is still there.
+    errors = tablet.get_by_test_id("signature-errors")
+    expect(errors).to_contain_text("Nothing was saved.")
+    expect(errors).to_contain_text("The signature is not a PNG image. Ask the parent to sign again.")
+    expect(tablet.locator("#sig-canvas")).to_be_visible()
+    tablet.screenshot(path=screenshots / "signature-768-6-refused.png", full_page=True)
+    assert bytes(ParentSignature.objects.get(visit=visit).image) == kept
+    assert VisitEvent.objects.filter(visit=visit, kind=EventKind.SIGNED).count() == 1
