@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from visits import access, audit
-from visits.enums import AuditAction
-from visits.exceptions import LifecycleError
+from visits.enums import AuditAction, Status
+from visits.exceptions import LifecycleError, TransitionNotAllowed
 from visits.models import Visit
 
 from .. import concerns as service
@@ -82,10 +82,12 @@ def raise_urgent(visit: Visit, actor, urgent: Urgent) -> tuple[Concern, bool]:
 
     The visit row is locked first, so that both visitors pressing at once raise one concern and
     one set of emails, not two."""
-    from visits import lifecycle
-
     with transaction.atomic():
-        lifecycle.lock_for_change(visit)
+        # The visit row is the lock (raising changes nothing on it); under it, the state is read
+        # again, so a visit completed or cancelled a moment ago is refused.
+        status = Visit.objects.select_for_update(of=("self",)).values_list("status", flat=True).get(pk=visit.pk)
+        if status not in access.URGENT_STATES:
+            raise TransitionNotAllowed(f"The visit is now {Status(status).label.lower()}.")
         recent = (
             Concern.objects.filter(
                 visit=visit,

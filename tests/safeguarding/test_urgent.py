@@ -12,8 +12,11 @@ from django.core import mail
 from django.urls import resolve, reverse
 
 from safeguarding.models import Concern, ConcernKind, ConcernSource
+from safeguarding.views import urgent
+from visits import lifecycle
 from visits.enums import AuditAction, EventKind, Status
-from visits.models import AuditEntry, VisitEvent
+from visits.exceptions import TransitionNotAllowed
+from visits.models import AuditEntry, Visit, VisitEvent
 
 ALONE, DANGER = "child-alone", "danger"
 
@@ -192,4 +195,16 @@ def test_hc17_anonymous_is_sent_to_sign_in(client, on_the_road):
 
     assert response.status_code == 302
     assert resolve(urlparse(response["Location"]).path).view_name == "login"
+    assert Concern.objects.count() == 0
+
+
+def test_hc17_raise_rereads_the_state_under_the_lock(cast):
+    # Arrange: the page was opened while authorised; a lead withdrew the authorisation since.
+    stale = cast.make_visit(Status.AUTHORISED)
+    fresh = Visit.objects.get(pk=stale.pk)
+    lifecycle.transition(fresh, cast.lead, lifecycle.Action.DECLINE, note="Family moved away.")
+
+    # Act / Assert
+    with pytest.raises(TransitionNotAllowed):
+        urgent.raise_urgent(stale, cast.visitor, urgent.URGENT[ALONE])
     assert Concern.objects.count() == 0

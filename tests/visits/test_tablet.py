@@ -436,3 +436,30 @@ def test_my_visits_for_visiting_staff_only_and_never_another_schools(cast, login
     assert response.status_code == expected
     if expected == 200:
         assert str(visit.code) not in response.content.decode()
+
+
+def _next(client, visit: Visit) -> str:
+    html = page_of(client, visit)
+    return re.sub(r"\s+", " ", re.search(r'data-testid="next-action"(.*?)</section>', html, re.S).group(1))
+
+
+def test_hc20_next_action_walks_the_visitor_from_set_off_to_back_at_school(cast, login):
+    # Arrange
+    visit = cast.make_visit(Status.AUTHORISED)
+    client = login(cast.visitor)
+
+    # Act / Assert: one clear next thing at each step.
+    assert "Set off now" in _next(client, visit)
+    lifecycle.transition(visit, cast.visitor, lifecycle.Action.START)
+    assert "tap <strong>Arrived</strong>" in _next(client, visit)
+    lifecycle.record_step(visit, cast.visitor, "arrived")
+    assert "First check who is present" in _next(client, visit)
+    lifecycle.record_step(visit, cast.visitor, "left")
+    assert "Write the Record of Home Visit" in _next(client, visit)
+    lifecycle.write_record(visit, cast.visitor, {"people_seen": "Mother", "child_seen": True, "outcome": "Agreed."})
+    step = _next(client, visit)
+    assert "Complete the visit" in step and f'action="{reverse("visits:complete", args=[visit.code])}"' in step
+    lifecycle.transition(visit, cast.visitor, lifecycle.Action.COMPLETE)
+    assert "Back at school" in _next(client, visit)
+    lifecycle.record_step(visit, cast.visitor, "back")
+    assert "Nothing left to do" in _next(client, visit)

@@ -276,7 +276,7 @@ def detail(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, can = access.visit_for_user(request, code)
     events = VisitEvent.objects.filter(visit=visit).order_by("at", "id")
     audit.record(request.user, AuditAction.VIEW, visit)
-    has_record = visit.status in Status.started() and access._has(visit, "record")
+    has_record = visit.status in Status.started() and VisitRecord.objects.filter(visit=visit).exists()
     return render(
         request,
         "visits/detail.html",
