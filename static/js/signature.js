@@ -235,6 +235,17 @@
     decline.open = false;
   });
 
+  // Leaving for the visit page with a drawing not yet confirmed would lose it without a word.
+  var back = page.querySelector("[data-back-to-visit]");
+  if (back) {
+    back.addEventListener("click", function (event) {
+      var unsaved = !pad.isEmpty() || !confirmStep.hidden;
+      if (unsaved && !window.confirm("The signature is not saved yet. Leave this page without saving it?")) {
+        event.preventDefault();
+      }
+    });
+  }
+
   if (window.ResizeObserver) {
     new window.ResizeObserver(fit).observe(box);
   } else {

@@ -174,6 +174,13 @@ def test_hc23_parent_signs_with_touch_on_a_768_tablet(tablet: Page, server: str,
     draw_signature(tablet)
     assert inked_pixels(tablet) > 200
     tablet.screenshot(path=screenshots / "signature-768-2-drawn.png", full_page=True)
+    # "Back to the visit" with a drawing not yet saved asks first; saying no keeps the drawing.
+    asked = []
+    tablet.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    tablet.get_by_role("link", name="Back to the visit").click()
+    expect(tablet).to_have_url(re.compile(r"/signature/$"))
+    assert asked == ["The signature is not saved yet. Leave this page without saving it?"]
+    assert inked_pixels(tablet) > 200
     check_and_confirm(tablet, screenshots, "768", visit)
 
     # Assert: kept, and served back through the image view.
