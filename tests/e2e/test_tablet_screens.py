@@ -123,3 +123,40 @@ def test_hc17_visitor_sets_off_arrives_and_raises_the_urgent_controls_on_a_table
     kinds = set(Concern.objects.filter(visit=visit).values_list("kind", flat=True))
     assert kinds == {ConcernKind.CHILD_ALONE, ConcernKind.IMMEDIATE_DANGER}
     assert VisitEvent.objects.filter(visit=visit, kind=EventKind.ARRIVED, actor=cast.visitor).count() == 1
+
+
+def test_hc14_double_tap_on_a_step_logs_nothing_and_the_confirmation_works_without_javascript(
+    browser, server: str, screenshots
+):
+    # Arrange: a tablet with JavaScript off, a visit under way.
+    cast = make_cast()
+    visit = cast.make_visit(Status.IN_PROGRESS, start=_today_at(9))
+    context = browser.new_context(
+        viewport=PORTRAIT, has_touch=True, is_mobile=False, java_script_enabled=False, locale="en-GB"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        sign_in(page, server, cast.visitor.username, PASSWORD)
+        page.goto(f"{server}/visits/{visit.code}/")
+        summary = page.get_by_test_id("step-arrived").locator("summary")
+        confirm = page.get_by_role("button", name="Yes, we have arrived")
+
+        # Act: a double tap on "Arrived" opens and closes the confirmation.
+        summary.tap()
+        summary.tap()
+        expect(confirm).to_be_hidden()
+        assert Visit.objects.get(pk=visit.pk).arrived_at is None
+
+        # Act: a deliberate second tap, on the confirmation, logs it.
+        summary.tap()
+        _shot(page, screenshots, "10-arrived-confirm-without-javascript")
+        confirm.tap()
+
+        # Assert
+        expect(page.get_by_test_id("step-arrived")).to_contain_text("Arrived")
+        assert Visit.objects.get(pk=visit.pk).arrived_at is not None
+        # Without JavaScript "Not yet" could not close anything, so it is not shown.
+        expect(page.get_by_role("button", name="Not yet")).to_have_count(0)
+    finally:
+        context.close()
