@@ -183,8 +183,15 @@
   });
 
   // Only the confirmation sends the image; the reason for not signing goes only with its own button.
+  // The button pressed is also noted on click, for browsers without `event.submitter`.
+  var pressed = null;
+  form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      pressed = button;
+    });
+  });
   form.addEventListener("submit", function (event) {
-    var button = event.submitter;
+    var button = event.submitter || pressed;
     if (submitted) {
       event.preventDefault();
       return;

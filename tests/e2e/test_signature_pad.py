@@ -197,9 +197,18 @@ def test_hc23_parent_signs_on_a_1024_tablet_and_turning_it_keeps_the_drawing(
     tablet.set_viewport_size(LANDSCAPE)
     open_pad(tablet, server, cast, visit)
 
-    # Act: checking an empty pad is refused in words; then sign, turn the tablet, turn it back.
+    # Act: checking an empty pad, or without a name, is refused in words; then sign, turn the
+    # tablet, turn it back.
     tablet.get_by_role("button", name="Check the signature").click()
     expect(tablet.locator("#sig-status")).to_contain_text("Please sign in the white box first.")
+    name = tablet.get_by_label("Name of the parent or guardian")
+    name.fill("")
+    draw_signature(tablet)
+    tablet.get_by_role("button", name="Check the signature").click()
+    expect(tablet.locator("#sig-status")).to_contain_text("First write the name of the parent or guardian")
+    expect(name).to_be_focused()
+    name.fill("Pat Parent")
+    tablet.get_by_role("button", name="Clear", exact=True).click()
     expect(tablet.locator("#sig-confirm")).to_be_hidden()
     tablet.screenshot(path=screenshots / "signature-1024-1-pad.png", full_page=True)
     draw_signature(tablet)

@@ -146,6 +146,23 @@ def test_hc23_signature_page_shows_the_pad_name_and_decline_path(cast, login, un
     assert "https://" not in text.split("<main", 1)[1]  # nothing from a CDN
 
 
+def test_hc23_signature_page_says_what_is_already_recorded(cast, login, under_way):
+    lifecycle.record_signature(under_way, cast.visitor, signer_name="Sam Guardian", declined_reason="Busy.")
+
+    text = page_text(login(cast.second).get(sign_url(under_way)))
+
+    assert "did not sign (Busy.)" in text
+    assert 'value="Sam Guardian"' in text  # the name already given, not the person visited
+    assert image_url(under_way) not in text
+
+
+def test_hc23_signature_page_shows_the_signature_already_kept(cast, login, signed):
+    text = page_text(login(cast.visitor).get(sign_url(signed)))
+
+    assert "Signing again replaces this signature." in text
+    assert f'src="{image_url(signed)}"' in text
+
+
 def test_hc23_visitor_saves_a_signature_re_encoded_without_metadata(cast, login, under_way):
     # Arrange
     upload = drawn_png(text_chunk="Made with SomePaintApp <script>")
