@@ -70,12 +70,12 @@ def _why_not(visit: Visit, can: access.VisitAccess) -> str:
     if visit.status == Status.COMPLETED:
         return "The visit is complete: the parent's signature can no longer be changed."
     if visit.status == Status.AUTHORISED:
-        return 'The parent signs during the visit: press "Set off" first.'
+        return "The parent signs during the visit: set off first."
     return f"The parent signs during the visit: this one is {visit.get_status_display().lower()}."
 
 
 def _existing(visit: Visit) -> ParentSignature | None:
-    return ParentSignature.objects.filter(visit=visit).defer("image").first()
+    return ParentSignature.objects.filter(visit=visit).first()
 
 
 def _page(request: HttpRequest, visit: Visit, can, form: SignatureForm, *, status: int = 200) -> HttpResponse:
