@@ -182,7 +182,7 @@ def test_hc23_page_header_and_footer_never_overlap_the_text(rendered):
             height = float(page.mediabox.height)
             body_ys, margin_ys = [], []
 
-            def visit_text(text, cm, tm, font_dict, font_size, body_ys=body_ys, margin_ys=margin_ys):
+            def visit_text(text, cm, tm, font_dict, font_size, body_ys=body_ys, margin_ys=margin_ys, height=height):
                 if not text.strip():
                     return
                 y = height - (tm[5] * cm[3] + cm[5])  # distance from the top, in points
