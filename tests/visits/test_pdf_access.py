@@ -3,6 +3,8 @@ visit page, never a 500; every download is in the audit trail without the code w
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -133,6 +135,10 @@ def test_hc23_visit_page_lists_the_documents_one_may_download_now(cast, login, w
     every = ["pdf_form", "pdf_home_copy", "pdf_record", "pdf_risk_assessment", "pdf_letter"]
     shown = [name for name in every if reverse(f"visits:{name}", args=[visit.code]) in html]
     assert shown == links
+    # Each one a button a finger can hit on the tablet (at least 48px: `btn-touch`).
+    buttons = re.findall(r'<a class="([^"]*)" href="/visits/[^"]+/pdf/', html)
+    assert len(buttons) == len(links)
+    assert all("btn-touch" in classes.split() for classes in buttons)
 
 
 # Each document with a visit in a state where it exists, its audit words and its file name's start.
