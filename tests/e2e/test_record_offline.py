@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, make_cast
+from visits import lifecycle
 from visits.enums import AdultAuthority, Status
 from visits.models import RecordDraft, Visit, VisitRecord
 
@@ -187,3 +188,45 @@ def test_hc15_no_responsible_adult_ends_the_visit_not_conducted_on_the_tablet(ta
         AdultAuthority.NONE,
         False,
     )
+
+
+def test_record_reload_restores_the_newer_of_the_tablet_and_the_school_copy(tablet: Page, server: str, screenshots):
+    # Arrange: the school cannot be reached for drafts (the page itself still loads).
+    page = tablet
+    cast = make_cast()
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    key = f"hv-record:{visit.code}:{cast.visitor.pk}"
+    status = page.get_by_test_id("record-status")
+    sign_in(page, server, cast.visitor.username, PASSWORD)
+    page.route("**/record/draft/", lambda route: route.abort())
+    page.goto(f"{server}/visits/{visit.code}/record/")
+
+    # Act 1: typing that reaches only the tablet; then the page is reloaded.
+    page.get_by_label("Who was seen").fill("Grandmother only")
+    page.get_by_test_id("choice-child_seen-no").tap()
+    expect(status).to_have_text(OFFLINE)
+    assert not RecordDraft.objects.filter(visit=visit).exists()
+    page.reload()
+
+    # Assert 1: the tablet's copy is the newer and fills the form.
+    expect(page.get_by_label("Who was seen")).to_have_value("Grandmother only")
+    expect(page.locator("#id_child_seen_1")).to_be_checked()
+    expect(status).to_have_text("Saved on this tablet")
+    page.screenshot(path=screenshots / "record-restored-from-tablet.png", full_page=True)
+
+    # Act 2: the school can be reached again; the restored copy goes up as the draft.
+    page.unroute("**/record/draft/")
+    expect(status).to_have_text(re.compile(r"^Saved to school \d\d:\d\d$"))
+    assert RecordDraft.objects.get(visit=visit).data["people_seen"] == "Grandmother only"
+
+    # Act 3: the tablet's copy is made older than the school's (typed elsewhere since), and reloaded.
+    lifecycle.save_draft(visit, cast.visitor, {"people_seen": "Mother and Sam (typed on the other tablet)"})
+    page.evaluate(
+        "key => { const e = JSON.parse(localStorage.getItem(key)); e.saved_at = 0; localStorage.setItem(key, JSON.stringify(e)); }",
+        key,
+    )
+    page.reload()
+
+    # Assert 2: the school's copy is the newer and is what the form shows.
+    expect(page.get_by_label("Who was seen")).to_have_value("Mother and Sam (typed on the other tablet)")
+    expect(status).to_have_text(re.compile(r"^Saved to school \d\d:\d\d$"))

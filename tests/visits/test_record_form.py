@@ -668,3 +668,25 @@ def test_hc17_no_adult_warning_keeps_the_child_alone_control_in_reach(cast, logi
     response = login(cast.visitor).post(reverse("visits:present", args=[visit.code]), {"adult_authority": "none"})
 
     assert reverse("safeguarding:urgent", args=[visit.code, "child-alone"]) in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "detail"), [("visits:present", "who is present"), ("visits:record", "record form")])
+def test_hc25_opening_a_record_page_is_in_the_audit_trail(cast, login, name, detail):
+    from visits.models import AuditEntry
+
+    visit = cast.make_visit(Status.IN_PROGRESS)
+
+    login(cast.visitor).get(reverse(name, args=[visit.code]))
+
+    entries = AuditEntry.objects.filter(object_code=str(visit.code), action="view", detail=detail)
+    assert [(e.user_id, e.school_id) for e in entries] == [(cast.visitor.pk, cast.school.pk)]
+
+
+def test_hc15_presence_step_prefills_the_adult_of_a_written_record(cast, login):
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    lifecycle.submit_record(visit, cast.visitor, FIELDS)
+
+    html = login(cast.second).get(reverse("visits:present", args=[visit.code])).content.decode()
+
+    assert 'value="Pat Parent"' in html and 'value="Mother"' in html
+    assert 'value="parental_responsibility" autocomplete="off" checked' in html

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from visits import access, lifecycle
-from visits.enums import Status
+from visits import access, audit, lifecycle
+from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError, PreconditionFailed
 from visits.models import Visit, VisitRecord
 from visits.record_forms import NotConductedForm, PresenceForm, RecordForm, as_form_value
@@ -64,7 +64,11 @@ def present(request: HttpRequest, code: UUID) -> HttpResponse:
         return _not_under_way(request, visit)
     draft = lifecycle.draft_of(visit, request.user)
     if request.method == "GET":
-        initial = {k: v for k, v in (draft.data if draft else {}).items() if k in PRESENCE_FIELDS}
+        audit.record(request.user, AuditAction.VIEW, visit, detail="who is present")
+        # The adult as the record has them (when rewriting), then as the visitor's draft has them.
+        record = _existing_record(visit)
+        initial = {k: getattr(record, k) for k in PRESENCE_FIELDS} if record else {}
+        initial |= {k: v for k, v in (draft.data if draft else {}).items() if k in PRESENCE_FIELDS}
         return render(
             request, "visits/tablet/present.html", {"visit": visit, "can": can, "form": PresenceForm(initial=initial)}
         )
@@ -156,6 +160,8 @@ def record(request: HttpRequest, code: UUID) -> HttpResponse:
     if request.method == "POST" and _wants_json(request):
         # record.js then sends the form the ordinary way, so the page shows each error by its field.
         return JsonResponse({"ok": False, "invalid": True}, status=400)
+    if request.method == "GET":
+        audit.record(request.user, AuditAction.VIEW, visit, detail="record form")
     return render(
         request,
         "visits/tablet/record.html",
