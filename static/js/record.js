@@ -234,6 +234,11 @@
       if (!local.synced) draftTimer = setTimeout(sendDraft, DRAFT_PAUSE_MS);
     }
   }
+  if (local && bound) {
+    // The school sent the form back to be corrected: what was typed is on the page and the tablet.
+    say("Not sent yet: check the form. Kept on this tablet.", "warning", "invalid");
+    if (!local.synced) draftTimer = setTimeout(sendDraft, DRAFT_PAUSE_MS);
+  }
   // Otherwise the school's copy is the newer and the form shows it; the tablet's older copy stays
   // until the next change replaces it (it is never deleted before the school has the record).
   showWhen();

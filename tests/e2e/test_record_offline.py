@@ -230,3 +230,30 @@ def test_record_reload_restores_the_newer_of_the_tablet_and_the_school_copy(tabl
     # Assert 2: the school's copy is the newer and is what the form shows.
     expect(page.get_by_label("Who was seen")).to_have_value("Mother and Sam (typed on the other tablet)")
     expect(status).to_have_text(re.compile(r"^Saved to school \d\d:\d\d$"))
+
+
+def test_record_with_a_problem_shows_it_by_its_field_and_keeps_the_tablet_copy(tablet: Page, server: str, screenshots):
+    # Arrange
+    page = tablet
+    cast = make_cast()
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    key = f"hv-record:{visit.code}:{cast.visitor.pk}"
+    sign_in(page, server, cast.visitor.username, PASSWORD)
+    page.goto(f"{server}/visits/{visit.code}/record/")
+
+    # Act: a concern ticked yes without saying what it is, and most of the record missing.
+    page.get_by_label("Who was seen").fill("Mother")
+    page.get_by_test_id("choice-child_protection_concern-yes").tap()
+    page.get_by_test_id("send-record").tap()
+
+    # Assert: the summary and each field say what to fix; the typing is on the page and the tablet.
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_contain_text("Say what the concern is")
+    expect(summary).to_contain_text("Write the outcome of the visit.")
+    expect(page.locator("#id_concern_details")).to_have_class(re.compile(r"is-invalid"))
+    expect(page.get_by_label("Who was seen")).to_have_value("Mother")
+    expect(page.get_by_test_id("record-status")).to_have_text("Not sent yet: check the form. Kept on this tablet.")
+    page.screenshot(path=screenshots / "record-errors.png", full_page=True)
+    held = stored(page, key)
+    assert held is not None and held["data"]["people_seen"] == "Mother" and held["pending"] is False
+    assert not VisitRecord.objects.filter(visit=visit).exists()
