@@ -33,8 +33,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import family_words
 from .models import Visit
-from .views.booking import letter_reasons  # the letter's plain words (hc08), said once
 
 STATIC_SCHEME = "hv-static"
 IMAGE_SCHEME = "hv-image"
@@ -123,23 +123,6 @@ def pupil_initials(visit: Visit, pupils: list | None = None) -> str:
     return "-".join(parts) or "pupil"
 
 
-def first_names(pupils: list) -> str:
-    """ "Sam", "Sam and Ali", "Sam, Ali and Jo"."""
-    names = [p.first_name for p in pupils]
-    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
-
-
-def visitors(visit: Visit) -> list[tuple[str, str]]:
-    """(name, job role) of each person carrying out the visit, as the family will meet them."""
-    people = [(str(visit.lead_visitor), visit.lead_visitor_role)]
-    if visit.second_visitor_id:
-        people.append((str(visit.second_visitor), visit.second_visitor_role))
-    elif visit.agency_worker_name:
-        role = ", ".join(p for p in [visit.second_visitor_role, visit.agency_worker_organisation] if p)
-        people.append((visit.agency_worker_name, role))
-    return people
-
-
 def _related(visit: Visit, name: str):
     """A one-to-one row of the visit (its record, risk review, CPOMS entry), or None."""
     try:
@@ -162,10 +145,10 @@ def _visit_context(visit: Visit) -> dict[str, Any]:
         "school": visit.school,
         "pupils": pupils,
         "reasons": [r.get_reason_display() for r in visit.reasons.all()],
-        "visitors": visitors(visit),
+        "visitors": family_words.visitors(visit),
         "start": timezone.localtime(visit.scheduled_start),
         "end": timezone.localtime(visit.expected_end),
-        "names": first_names(pupils),
+        "names": family_words.first_names(pupils),
         "initials": pupil_initials(visit, pupils),
     }
 
@@ -176,7 +159,7 @@ def _form_context(visit: Visit) -> dict[str, Any]:
 
 def _home_copy_context(visit: Visit) -> dict[str, Any]:
     context = _visit_context(visit)
-    return context | {"plain_reasons": letter_reasons(visit, context["names"] or "your child")}
+    return context | {"plain_reasons": family_words.plain_reasons(visit, context["pupils"])}
 
 
 def _family_copy_context(visit: Visit) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from visits import access, audit, lifecycle
+from visits import access, audit, family_words, lifecycle
 from visits.enums import AuditAction, Reason, Status
 from visits.exceptions import LifecycleError
 from visits.forms import (
@@ -447,34 +447,9 @@ def _create_new_starters(request: HttpRequest, form: NewStarterForm, rows: list)
 
 # --- the appointment letter (hc08) ---------------------------------------------------------------
 
+
 # The reasons in words a family reads: never the school's internal wording (no "suspected
 # term-time holiday" on the doormat).
-LETTER_REASONS = {
-    Reason.REFUSING_SCHOOL: "to talk with you about how we can help {names} come into school",
-    Reason.ATTENDANCE: "to talk with you about {names}'s attendance at school",
-    Reason.EDUCATED_AT_HOME: "to talk with you about {names}'s education at home",
-    Reason.CONTACT_FAILED: "as we have not been able to reach you by phone or letter",
-    Reason.DISCUSS_AT_HOME: "to talk with you about {names} at home",
-    Reason.WELFARE_CHECK: "to see how {names} is getting on",
-    Reason.ATTENDANCE_STRATEGIES: "to agree together how we can help {names} attend school",
-    Reason.COLLECT_DROP_CHILD: "to help with {names}'s journey to or from school",
-    Reason.COLLECT_DROP_WORK: "to bring or collect school work for {names}",
-    Reason.OFF_SICK: "to see how {names} is and keep them in touch with school",
-    Reason.TERM_TIME_HOLIDAY: "to talk with you about {names}'s attendance at school",
-    Reason.NEW_STARTER: "to meet you and {names} at home before {names} starts school",
-    Reason.FAMILY_WELLBEING: "to see how we can support you and your family",
-}
-
-
-def letter_reasons(visit: Visit, names: str) -> list[str]:
-    seen: list[str] = []
-    for reason in visit.reasons.values_list("reason", flat=True):
-        words = LETTER_REASONS.get(reason, "to talk with you about {names}").format(names=names)
-        if words not in seen:
-            seen.append(words)
-    return seen
-
-
 @login_required
 def letter(request: HttpRequest, code: UUID) -> HttpResponse:
     """hc08: the appointment letter to the family, as a print view (A4). It carries what the
@@ -486,18 +461,6 @@ def letter(request: HttpRequest, code: UUID) -> HttpResponse:
         messages.error(request, f"No letter for this visit: it is {visit.get_status_display().lower()}.")
         return redirect("visits:detail", code=visit.code)
     pupils = list(visit.pupils.all())
-    first_names = [p.first_name for p in pupils]
-    names = " and ".join([", ".join(first_names[:-1]), first_names[-1]] if len(first_names) > 1 else first_names)
-    visitors = [(str(visit.lead_visitor), visit.lead_visitor_role)]
-    if visit.second_visitor_id:
-        visitors.append((str(visit.second_visitor), visit.second_visitor_role))
-    elif visit.agency_worker_name:
-        visitors.append(
-            (
-                visit.agency_worker_name,
-                ", ".join(p for p in [visit.second_visitor_role, visit.agency_worker_organisation] if p),
-            )
-        )
     audit.record(request.user, AuditAction.DOWNLOAD, visit, detail="appointment letter")
     return render(
         request,
@@ -508,8 +471,8 @@ def letter(request: HttpRequest, code: UUID) -> HttpResponse:
             "today": timezone.localdate(),
             "start": timezone.localtime(visit.scheduled_start),
             "end": timezone.localtime(visit.expected_end),
-            "visitors": visitors,
-            "reasons": letter_reasons(visit, names or "your child"),
-            "names": names,
+            "visitors": family_words.visitors(visit),
+            "reasons": family_words.plain_reasons(visit, pupils),
+            "names": family_words.first_names(pupils),
         },
     )
