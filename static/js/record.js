@@ -128,8 +128,10 @@
           });
       })
       .then(function (result) {
-        if (result.status !== 200) {
-          say("Not saved to school: " + (result.body.error || "the school refused the draft") + " It is kept on this tablet.", "danger", "refused");
+        if (result.status !== 200 || !result.body.saved_at) {
+          // A signed-out session answers with the sign-in page: no saved_at, nothing kept.
+          var why = result.body.error || "sign in again, or ask the office.";
+          say("Not saved to school: " + why + " It is kept on this tablet.", "danger", "refused");
           return;
         }
         serverSavedAt = Date.parse(result.body.saved_at) || sentAt;
@@ -194,7 +196,7 @@
           form.submit();
           return;
         }
-        say((result.body.error || "The school did not accept the record.") + " It is kept on this tablet.", "danger", "refused");
+        say("Not sent: " + (result.body.error || "sign in again, or ask the office.") + " It is kept on this tablet.", "danger", "refused");
       })
       .catch(function () {
         sending = false;

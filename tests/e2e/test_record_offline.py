@@ -257,3 +257,27 @@ def test_record_with_a_problem_shows_it_by_its_field_and_keeps_the_tablet_copy(t
     held = stored(page, key)
     assert held is not None and held["data"]["people_seen"] == "Mother" and held["pending"] is False
     assert not VisitRecord.objects.filter(visit=visit).exists()
+
+
+def test_record_typed_after_the_session_ended_is_kept_and_the_visitor_told(tablet: Page, server: str, screenshots):
+    # Arrange: the record form open; then the session ends (signed out elsewhere, or timed out).
+    page = tablet
+    cast = make_cast()
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    key = f"hv-record:{visit.code}:{cast.visitor.pk}"
+    status = page.get_by_test_id("record-status")
+    sign_in(page, server, cast.visitor.username, PASSWORD)
+    page.goto(f"{server}/visits/{visit.code}/record/")
+    page.context.clear_cookies()
+
+    # Act
+    page.get_by_label("Who was seen").fill("Mother")
+    expect(status).to_contain_text("Not saved to school: sign in again")
+    page.get_by_test_id("send-record").tap()
+
+    # Assert: nothing claimed as saved; the typing stays on the tablet.
+    expect(status).to_contain_text("Not sent: sign in again")
+    page.screenshot(path=screenshots / "record-signed-out.png")
+    assert stored(page, key)["data"]["people_seen"] == "Mother"
+    assert not RecordDraft.objects.filter(visit=visit).exists()
+    assert not VisitRecord.objects.filter(visit=visit).exists()
