@@ -225,9 +225,9 @@ def close(concern: Concern, actor: User, reason: str) -> Concern:
 # --- incidents (hc22) -----------------------------------------------------------------------------
 
 
-def report_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.datetime, details: str) -> Incident:
-    """Record an incident with the time it happened. An accusation against a visitor is emailed to
-    the head teacher and the leads at once; other incidents to the leads."""
+def _checked_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.datetime | None, details: str) -> str:
+    """What report_incident and a correction both refuse, in words for the visitor; the details
+    cleaned."""
     if kind not in IncidentKind.values:
         raise PreconditionFailed(["Choose what kind of incident this is."])
     details = _clean_text(details, "account of what happened")
@@ -241,6 +241,15 @@ def report_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.dateti
         raise NotPermitted("You may not report an incident on this visit.")
     if visit.status not in Status.started() | {Status.AUTHORISED}:
         raise TransitionNotAllowed(f"Nobody has been out on this visit: it is {visit.get_status_display().lower()}.")
+    return details
+
+
+def report_incident(
+    visit: Visit, actor: User, kind: str, occurred_at: dt.datetime, details: str, *, from_record: bool = False
+) -> Incident:
+    """Record an incident with the time it happened. An accusation against a visitor is emailed to
+    the head teacher and the leads at once; other incidents to the leads."""
+    details = _checked_incident(visit, actor, kind, occurred_at, details)
     with transaction.atomic():
         incident = Incident.objects.create(
             school_id=visit.school_id,
@@ -249,6 +258,7 @@ def report_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.dateti
             occurred_at=occurred_at,
             details=details,
             reported_by=actor,
+            from_record=from_record,
         )
         lifecycle.log_event(visit, actor, EventKind.INCIDENT, note=incident.get_kind_display())
         audit.record(actor, AuditAction.CREATE, incident, detail=kind)
@@ -259,17 +269,39 @@ def report_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.dateti
 
 def incident_from_record(sender, record: VisitRecord, actor: User, **kwargs) -> None:
     """hc22: an incident written on the Record of Home Visit becomes an Incident for the leads (an
-    accusation for the head too), once: a rewrite of the record that keeps the same incident (the
-    same kind at the same time), or one already reported from the visit page, makes no second one
-    and sends no second email. Connected to `visits.signals.record_written`, inside the record's
-    transaction: a refusal here (a time in the future, say) leaves no record either."""
+    accusation for the head too). Connected to `visits.signals.record_written`, inside the record's
+    transaction: a refusal here (a time in the future, say) leaves no record either.
+
+    The record has one incident. Rewriting the record (allowed while the visit is under way)
+    corrects it while no lead has reviewed it, and tells the leads again only if its kind changed;
+    once reviewed, a changed incident is a new one for the leads. The same incident already
+    reported from the visit's page (same kind, same time) is not reported twice."""
     if not record.incident_kind:
         return
-    if Incident.objects.filter(
-        visit_id=record.visit_id, kind=record.incident_kind, occurred_at=record.incident_at
-    ).exists():
+    kind, occurred_at, details = record.incident_kind, record.incident_at, record.incident_details
+    visit = record.visit
+    existing = Incident.objects.select_for_update().filter(visit_id=visit.pk, from_record=True).order_by("-id").first()
+    if existing is None:
+        if Incident.objects.filter(visit_id=visit.pk, kind=kind, occurred_at=occurred_at).exists():
+            return
+        report_incident(visit, actor, kind, occurred_at, details, from_record=True)
         return
-    report_incident(record.visit, actor, record.incident_kind, record.incident_at, record.incident_details)
+    details = _checked_incident(visit, actor, kind, occurred_at, details)
+    if (existing.kind, existing.occurred_at, existing.details) == (kind, occurred_at, details):
+        return
+    if existing.reviewed_at is not None:
+        report_incident(visit, actor, kind, occurred_at, details, from_record=True)
+        return
+    kind_changed = existing.kind != kind
+    existing.kind, existing.occurred_at, existing.details = kind, occurred_at, details
+    existing.save(update_fields=["kind", "occurred_at", "details"])
+    lifecycle.log_event(
+        visit, actor, EventKind.INCIDENT, note=f"{existing.get_kind_display()} (corrected on the record)"
+    )
+    audit.record(actor, AuditAction.UPDATE, existing, detail=kind)
+    if kind_changed:
+        incident_pk = existing.pk
+        transaction.on_commit(lambda: _tell_incident(incident_pk), robust=True)
 
 
 def _tell_incident(incident_pk: int) -> None:

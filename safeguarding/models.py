@@ -380,6 +380,9 @@ class Incident(models.Model):
     details = models.TextField()
     reported_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(default=timezone.now)
+    # Written on the Record of Home Visit (hc22) rather than reported from the visit's page: the
+    # record may be corrected while the visit is under way, and its one incident with it.
+    from_record = models.BooleanField(default=False)
     reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)

@@ -252,14 +252,61 @@ def test_hc22_threat_on_the_record_goes_to_the_leads_not_the_head(cast, django_c
     assert recipients == {cast.lead.email, cast.deputy.email}
 
 
-def test_hc22_rewriting_the_record_makes_no_second_incident(cast):
+def test_hc22_rewriting_the_record_corrects_its_incident_and_makes_no_second(cast):
     visit = cast.make_visit(Status.IN_PROGRESS)
     fields = {**FIELDS, "incident_kind": "injury", "incident_at": minutes_ago(10), "incident_details": "Tripped."}
     lifecycle.submit_record(visit, cast.visitor, fields)
+    corrected_at = minutes_ago(25)
 
-    lifecycle.submit_record(visit, cast.visitor, {**fields, "incident_details": "Tripped on the step."})
+    lifecycle.submit_record(
+        visit, cast.visitor, {**fields, "incident_at": corrected_at, "incident_details": "Tripped on the step."}
+    )
 
-    assert Incident.objects.filter(visit=visit).count() == 1
+    incident = Incident.objects.get(visit=visit)
+    assert (incident.occurred_at, incident.details, incident.from_record) == (
+        corrected_at,
+        "Tripped on the step.",
+        True,
+    )
+
+
+def test_hc22_a_correction_tells_the_leads_again_only_when_the_kind_changes(cast, django_capture_on_commit_callbacks):
+    # Arrange
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    fields = {**FIELDS, "incident_kind": "threat", "incident_at": minutes_ago(10), "incident_details": "Shouted."}
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.submit_record(visit, cast.visitor, fields)
+    mail.outbox.clear()
+
+    # Act: the words corrected, then the kind
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.submit_record(visit, cast.visitor, {**fields, "incident_details": "Shouted and swore."})
+    after_words = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.submit_record(visit, cast.visitor, {**fields, "incident_kind": "accusation"})
+
+    # Assert: one incident, now an accusation, and the head told of it
+    assert after_words == 0
+    assert Incident.objects.get(visit=visit).kind == "accusation"
+    assert cast.head.email in {address for m in mail.outbox for address in m.to}
+
+
+def test_hc22_once_reviewed_a_changed_incident_on_the_record_is_a_new_one(cast):
+    from safeguarding import concerns
+
+    # Arrange
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    fields = {**FIELDS, "incident_kind": "threat", "incident_at": minutes_ago(10), "incident_details": "Shouted."}
+    lifecycle.submit_record(visit, cast.visitor, fields)
+    concerns.review_incident(Incident.objects.get(visit=visit), cast.lead, "Spoke to both visitors.")
+
+    # Act
+    lifecycle.submit_record(visit, cast.visitor, {**fields, "incident_details": "Shouted, then threw a cup."})
+
+    # Assert: the reviewed one stands as the lead saw it; the change is new for the leads
+    reviewed, new = Incident.objects.filter(visit=visit).order_by("id")
+    assert (reviewed.details, reviewed.reviewed_at is not None) == ("Shouted.", True)
+    assert (new.details, new.reviewed_at) == ("Shouted, then threw a cup.", None)
 
 
 def test_hc22_incident_already_reported_from_the_visit_page_is_not_doubled(cast):
