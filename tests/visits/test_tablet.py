@@ -463,3 +463,34 @@ def test_hc20_next_action_walks_the_visitor_from_set_off_to_back_at_school(cast,
     assert "Back at school" in _next(client, visit)
     lifecycle.record_step(visit, cast.visitor, "back")
     assert "Nothing left to do" in _next(client, visit)
+
+
+def test_hc15_hc23_at_the_door_the_record_and_signature_come_before_leaving(cast, login):
+    # Arrange
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    client = login(cast.second)
+    lifecycle.record_step(visit, cast.second, "arrived")
+
+    def left_button() -> str:
+        return re.search(r'data-testid="step-left"(.*?)</summary>', page_of(client, visit), re.S).group(1)
+
+    # Act / Assert: who is present first, "Left the property" only an outline button meanwhile
+    assert f'href="{reverse("visits:present", args=[visit.code])}"' in _next(client, visit)
+    assert "btn-outline-primary" in left_button()
+    lifecycle.write_record(visit, cast.second, {"people_seen": "Mother", "child_seen": True, "outcome": "Agreed."})
+    assert f'href="{reverse("visits:signature", args=[visit.code])}"' in _next(client, visit)
+    assert "btn-outline-primary" in left_button()
+    lifecycle.record_signature(visit, cast.second, signer_name="Pat Parent", declined_reason="In a hurry.")
+    assert "tap <strong>Left the property</strong>" in _next(client, visit)
+    assert "btn btn-primary" in left_button()
+
+
+def test_hc20_before_setting_off_the_record_and_signature_cards_are_not_shown(cast, login):
+    # Arrange
+    visit = cast.make_visit(Status.AUTHORISED)
+
+    # Act
+    html = page_of(login(cast.visitor), visit)
+
+    # Assert
+    assert 'data-testid="record-card"' not in html and 'data-testid="signature-card"' not in html

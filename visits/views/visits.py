@@ -20,7 +20,7 @@ from homevisits.pagination import seek
 from visits import access, audit, lifecycle
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError
-from visits.models import Membership, Pupil, School, Visit, VisitEvent, VisitReason, VisitRecord
+from visits.models import Membership, ParentSignature, Pupil, School, Visit, VisitEvent, VisitReason, VisitRecord
 
 LIST_RELATED = ("school", "household", "lead_visitor", "second_visitor")
 
@@ -252,8 +252,10 @@ def step_buttons(visit: Visit, can: access.VisitAccess) -> list[StepButton]:
     return buttons
 
 
-def next_action(visit: Visit, can: access.VisitAccess, has_record: bool) -> str:
-    """The one thing a visitor should do next on this visit (issue 5), for the top of the page."""
+def next_action(visit: Visit, can: access.VisitAccess, has_record: bool, has_signature: bool = False) -> str:
+    """The one thing a visitor should do next on this visit (issue 5), for the top of the page. At
+    the door it is who is present (hc15) and the record (hc20), then the parent's signature
+    (hc23), and only then "Left the property" (hc14): one step offered at a time."""
     if not can.is_visitor:
         return ""
     if can.can_start:
@@ -262,7 +264,9 @@ def next_action(visit: Visit, can: access.VisitAccess, has_record: bool) -> str:
         if visit.arrived_at is None and visit.left_at is None:
             return "arrived"
         if visit.left_at is None:
-            return "left"
+            if not has_record:
+                return "present"
+            return "left" if has_signature else "sign"
         if not has_record:
             return "record"
         return "complete" if can.can_complete else ""
@@ -276,7 +280,9 @@ def detail(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, can = access.visit_for_user(request, code)
     events = VisitEvent.objects.filter(visit=visit).order_by("at", "id")
     audit.record(request.user, AuditAction.VIEW, visit)
-    has_record = visit.status in Status.started() and VisitRecord.objects.filter(visit=visit).exists()
+    started = visit.status in Status.started()
+    has_record = started and VisitRecord.objects.filter(visit=visit).exists()
+    has_signature = started and can.is_visitor and ParentSignature.objects.filter(visit=visit).exists()
     return render(
         request,
         "visits/detail.html",
@@ -288,7 +294,7 @@ def detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "reasons": visit.reasons.all(),
             "blockers": lifecycle.authorisation_blockers(visit) if can.can_decide else [],
             "steps": step_buttons(visit, can),
-            "next_action": next_action(visit, can, has_record),
+            "next_action": next_action(visit, can, has_record, has_signature),
             "has_record": has_record,
         },
     )
