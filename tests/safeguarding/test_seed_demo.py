@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from safeguarding.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
 from visits.enums import Status
-from visits.models import ParentSignature, Pupil, School, User, Visit, VisitRecord
+from visits.models import ParentSignature, Pupil, RecordDraft, School, User, Visit, VisitRecord
 
 DOCUMENTED_LOGINS = [
     "office.holycross",
@@ -65,7 +65,7 @@ def test_seed_demo_every_started_visit_is_authorised_hc01(demo):
 
 
 def test_seed_demo_hc23_completed_visits_are_signed_or_say_why_not(demo):
-    completed = Visit.objects.filter(status=Status.COMPLETED)
+    completed = Visit.objects.filter(status=Status.COMPLETED, record__conducted=True)
     signatures = ParentSignature.objects.filter(visit__in=completed)
     assert signatures.count() == completed.count()
     drawn = signatures.exclude(image=None)
@@ -73,6 +73,13 @@ def test_seed_demo_hc23_completed_visits_are_signed_or_say_why_not(demo):
     for signature in drawn:
         assert bytes(signature.image).startswith(b"\x89PNG") and signature.width == 600
     assert not VisitRecord.objects.filter(visit__in=completed, agreed_with_family="").exists()
+
+
+def test_seed_demo_hc15_has_a_visit_not_conducted_and_a_record_draft_under_way(demo):
+    not_conducted = VisitRecord.objects.get(conducted=False)
+    assert not_conducted.visit.status == Status.COMPLETED
+    assert not_conducted.adult_authority == "none"
+    assert RecordDraft.objects.filter(visit__status=Status.IN_PROGRESS).exists()
 
 
 def test_seed_demo_documented_logins_exist_and_sign_in(demo, client):

@@ -479,6 +479,8 @@ class Command(BaseCommand):
         conditions: str = "",
         agreed: str = "",
         declined_to_sign: str = "",
+        not_conducted: str = "",
+        draft: bool = False,
     ) -> Visit:
         """Take a draft to `status` along the normal path, each step at a believable time."""
         start = visit.scheduled_start
@@ -509,6 +511,25 @@ class Command(BaseCommand):
         if arrived < self.now:
             self.move(visit, arrived, visitor, "arrived")
         if status == Status.IN_PROGRESS:
+            if draft and arrived < self.now:
+                # What the visitor has typed so far, kept on the server (issue 5).
+                with clock(arrived + dt.timedelta(minutes=2)):
+                    lifecycle.save_draft(
+                        visit,
+                        self.users[visitor],
+                        {
+                            "adult_spoken_to": visit.person_visited,
+                            "adult_relationship": "Parent",
+                            "adult_authority": AdultAuthority.PARENTAL_RESPONSIBILITY,
+                            "people_seen": f"{visit.person_visited} and the child",
+                        },
+                    )
+            return visit
+        if not_conducted:
+            # hc15: nobody with parental responsibility at home; the visitors did not go in.
+            with clock(arrived + dt.timedelta(minutes=4)):
+                lifecycle.end_not_conducted(visit, self.users[visitor], child_seen=False, note=not_conducted)
+            self.move(visit, arrived + dt.timedelta(minutes=30), visitor, "back")
             return visit
         end = visit.expected_end - dt.timedelta(minutes=5)
         self.sign(visit, end - dt.timedelta(minutes=2), visitor, declined=declined_to_sign)
@@ -585,7 +606,22 @@ class Command(BaseCommand):
                 {"reasons": (Reason.WELFARE_CHECK,), "detail": "Absent 3 days, phones unanswered."},
                 {},
             ),
-            (hc, 5, now - dt.timedelta(minutes=20), Status.IN_PROGRESS, {"reasons": (Reason.DISCUSS_AT_HOME,)}, {}),
+            (
+                hc,
+                5,
+                now - dt.timedelta(minutes=20),
+                Status.IN_PROGRESS,
+                {"reasons": (Reason.DISCUSS_AT_HOME,)},
+                {"draft": True},
+            ),
+            (
+                hc,
+                6,
+                self.at(-7, 15, 30),
+                Status.COMPLETED,
+                {"reasons": (Reason.ATTENDANCE,)},
+                {"not_conducted": "Older brother (about 14) answered; said mum was at work. We did not go in."},
+            ),
             (
                 hc,
                 6,
