@@ -465,6 +465,18 @@ def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "") ->
     return locked
 
 
+def _lock_under_way(visit: Visit, actor: User, *, who: str, when: str) -> Visit:
+    """Lock the visit for something only its visitors do while it is under way (the record, its
+    draft, the parent's signature: never before a lead authorised it and they set off, hc01).
+    `who` is the refusal to anyone else; `when`, with {status}, the refusal in any other state."""
+    locked = _lock(visit)
+    if not access.may_conduct(actor, locked):
+        raise NotPermitted(who)
+    if locked.status != Status.IN_PROGRESS:
+        raise TransitionNotAllowed(when.format(status=locked.get_status_display().lower()))
+    return locked
+
+
 # --- the record of the visit (hc20) ------------------------------------------------------------
 
 RECORD_FIELDS = frozenset(
@@ -496,13 +508,12 @@ def write_record(visit: Visit, actor: User, fields: dict[str, Any]) -> VisitReco
     if unknown:
         raise ValueError(f"not record fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = _lock(visit)
-        if not access.may_conduct(actor, locked):
-            raise NotPermitted("Only the visitors on this visit may write its record.")
-        if locked.status != Status.IN_PROGRESS:
-            raise TransitionNotAllowed(
-                f"You cannot record an outcome: the visit is {locked.get_status_display().lower()}."
-            )
+        locked = _lock_under_way(
+            visit,
+            actor,
+            who="Only the visitors on this visit may write its record.",
+            when="You cannot record an outcome: the visit is {status}.",
+        )
         record = VisitRecord.objects.filter(visit=locked).first() or VisitRecord(visit=locked)
         for name, value in fields.items():
             setattr(record, name, value)
@@ -532,13 +543,12 @@ def save_draft(visit: Visit, actor: User, data: dict[str, Any]) -> RecordDraft:
     if len(json.dumps(kept)) > DRAFT_MAX_BYTES:
         raise PreconditionFailed(["The draft is too long to keep."])
     with transaction.atomic():
-        locked = _lock(visit)
-        if not access.may_conduct(actor, locked):
-            raise NotPermitted("Only the visitors on this visit may keep a draft of its record.")
-        if locked.status != Status.IN_PROGRESS:
-            raise TransitionNotAllowed(
-                f"This visit is {locked.get_status_display().lower()}: its record can no longer be drafted."
-            )
+        locked = _lock_under_way(
+            visit,
+            actor,
+            who="Only the visitors on this visit may keep a draft of its record.",
+            when="This visit is {status}: its record can no longer be drafted.",
+        )
         draft, _ = RecordDraft.objects.update_or_create(
             visit=locked, author=actor, defaults={"data": kept, "saved_at": timezone.now()}
         )
@@ -589,13 +599,12 @@ def end_not_conducted(visit: Visit, actor: User, *, child_seen: bool, note: str 
     if len(note) > NOT_CONDUCTED_NOTE_MAX:
         raise PreconditionFailed([f"The note is too long (at most {NOT_CONDUCTED_NOTE_MAX:,} characters)."])
     with transaction.atomic():
-        locked = _lock(visit)
-        if not access.may_conduct(actor, locked):
-            raise NotPermitted("Only the visitors on this visit may end it as not conducted.")
-        if locked.status != Status.IN_PROGRESS:
-            raise TransitionNotAllowed(
-                f"You cannot end this visit as not conducted: it is {locked.get_status_display().lower()}."
-            )
+        locked = _lock_under_way(
+            visit,
+            actor,
+            who="Only the visitors on this visit may end it as not conducted.",
+            when="You cannot end this visit as not conducted: it is {status}.",
+        )
         seen = "The child was seen." if child_seen else "The child was not seen."
         record = write_record(
             locked,
@@ -641,13 +650,12 @@ def record_signature(
     if problems:
         raise PreconditionFailed(problems)
     with transaction.atomic():
-        locked = _lock(visit)
-        if not access.may_conduct(actor, locked):
-            raise NotPermitted("Only the visitors on this visit may take the parent's signature.")
-        if locked.status != Status.IN_PROGRESS:
-            raise TransitionNotAllowed(
-                f"The parent signs during the visit: this one is {locked.get_status_display().lower()}."
-            )
+        locked = _lock_under_way(
+            visit,
+            actor,
+            who="Only the visitors on this visit may take the parent's signature.",
+            when="The parent signs during the visit: this one is {status}.",
+        )
         signature, _ = ParentSignature.objects.update_or_create(
             visit=locked,
             defaults={
