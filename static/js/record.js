@@ -104,6 +104,18 @@
     });
   }
 
+  // The server's answer as {status, body}; a body that is not JSON (a sign-in page) reads as {}.
+  function answer(response) {
+    return response
+      .json()
+      .catch(function () {
+        return {};
+      })
+      .then(function (body) {
+        return { status: response.status, body: body };
+      });
+  }
+
   function sendDraft() {
     clearTimeout(draftTimer);
     if (!navigator.onLine) {
@@ -117,16 +129,7 @@
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(values()),
     })
-      .then(function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (body) {
-            return { status: response.status, body: body };
-          });
-      })
+      .then(answer)
       .then(function (result) {
         if (result.status !== 200 || !result.body.saved_at) {
           // A signed-out session answers with the sign-in page: no saved_at, nothing kept.
@@ -169,16 +172,7 @@
       headers: { Accept: "application/json", "X-CSRFToken": csrf },
       body: new FormData(form),
     })
-      .then(function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (body) {
-            return { status: response.status, body: body };
-          });
-      })
+      .then(answer)
       .then(function (result) {
         sending = false;
         if (result.status === 200 && result.body.ok) {
