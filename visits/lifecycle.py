@@ -440,7 +440,8 @@ STEPS: dict[str, Step] = {
 
 def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "") -> Visit:
     """Log arrival, leaving or return (hc14), by a visitor on the tablet or by the office taking
-    their phone call. Only for a visit under way, hence only for an authorised one (hc01)."""
+    their phone call. Only for a visit under way, hence only for an authorised one (hc01). A
+    visitor leaving a visit whose record is written completes it."""
     step = STEPS[step_name]
     with transaction.atomic():
         locked = _lock(visit)
@@ -458,9 +459,15 @@ def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "") ->
         now = timezone.now()
         setattr(locked, step.stamp, now)
         locked.save(update_fields=[step.stamp, "updated_at"])
-        kind = step.visitor_event if access.is_visitor(actor, locked) else step.office_event
+        by_visitor = access.is_visitor(actor, locked)
+        kind = step.visitor_event if by_visitor else step.office_event
         _append_event(locked, actor, kind, note=note.strip(), at=now)
         audit.record(actor, AuditAction.EVENT, locked, detail=kind)
+        # Left the property with the record already written: the visit is complete (hc14, hc20),
+        # with no further tap to forget on the doorstep. The office's leaving call does not
+        # complete it: completing is the visitors' (MOVES).
+        if step_name == "left" and by_visitor and VisitRecord.objects.filter(visit=locked).exists():
+            transition(locked, actor, Action.COMPLETE)
     _refresh_caller_copy(visit, locked)
     return locked
 
@@ -628,8 +635,10 @@ def end_not_conducted(visit: Visit, actor: User, *, child_seen: bool, note: str 
             },
         )
         if locked.left_at is None:
+            # With the record written, leaving completes the visit (record_step).
             record_step(locked, actor, "left", note="No responsible adult present: visit not conducted.")
-        transition(locked, actor, Action.COMPLETE, note="Not conducted: no responsible adult present.")
+        else:
+            transition(locked, actor, Action.COMPLETE, note="Not conducted: no responsible adult present.")
     _refresh_caller_copy(visit, locked)
     return record
 

@@ -120,7 +120,7 @@ def test_record_typed_offline_is_held_on_the_tablet_and_sent_when_the_signal_ret
     page.screenshot(path=screenshots / "record-sent.png", full_page=True)
     expect(page).to_have_url(re.compile(rf"/visits/{visit.code}/$"))
     expect(page.locator(".alert-success").first).to_contain_text(
-        "Record saved. Log Left the property to complete the visit."
+        "Record saved. Next: the parent's signature, then Left the property."
     )
     page.screenshot(path=screenshots / "record-visit-page.png", full_page=True)
     record = VisitRecord.objects.get(visit=visit)

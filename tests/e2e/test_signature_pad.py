@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, Cast, make_cast
-from visits import signature
+from visits import lifecycle, signature
 from visits.enums import EventKind, Status
 from visits.models import ParentSignature, VisitEvent
 
@@ -38,7 +38,10 @@ def tablet(browser):
 @pytest.fixture
 def under_way(server) -> tuple[Cast, object]:
     cast = make_cast()
-    return cast, cast.make_visit(Status.IN_PROGRESS)
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    # At the door: the signature is offered once the visitors have arrived.
+    lifecycle.record_step(visit, cast.visitor, "arrived")
+    return cast, visit
 
 
 def touch_stroke(page: Page, points: list[tuple[float, float]]) -> None:

@@ -471,13 +471,13 @@ def test_hc15_confirmation_must_say_whether_the_child_was_seen(cast, login):
 # --- the record form (hc20), through the pages ------------------------------------------------------
 
 
-def test_hc20_record_saved_before_leaving_says_to_log_left(cast, login):
+def test_hc20_record_saved_before_leaving_says_signature_then_left(cast, login):
     visit = cast.make_visit(Status.IN_PROGRESS)
     client = login(cast.visitor)
 
     response = client.post(reverse("visits:record", args=[visit.code]), FORM, follow=True)
 
-    assert "Record saved. Log Left the property to complete the visit." in response.content.decode()
+    assert "Record saved. Next: the parent&#x27;s signature, then Left the property." in response.content.decode()
     record = VisitRecord.objects.get(visit=visit)
     assert (record.people_seen, record.child_seen, record.follow_up_wanted, record.conducted) == (
         "Mother and Sam",
@@ -630,7 +630,7 @@ def test_record_sent_by_the_script_gets_a_json_answer(cast, login):
     assert sent.json() == {
         "ok": True,
         "redirect": reverse("visits:detail", args=[visit.code]),
-        "message": "Record saved. Log Left the property to complete the visit.",
+        "message": "Record saved. Next: the parent's signature, then Left the property.",
     }
     assert VisitRecord.objects.filter(visit=visit).count() == 1
 
@@ -693,7 +693,7 @@ def test_record_card_says_to_log_left_when_the_record_is_in_first(cast):
 
     html = card(visit, cast.visitor)
 
-    assert "Record saved. Log <strong>Left the property</strong> to complete the visit." in html
+    assert "Record saved. The visit completes when you log <strong>Left the property</strong>." in html
     assert reverse("visits:record", args=[visit.code]) in html
     assert "Book a follow-up" not in html
 
@@ -737,3 +737,47 @@ def test_hc15_presence_step_prefills_the_adult_of_a_written_record(cast, login):
 
     assert 'value="Pat Parent"' in html and 'value="Mother"' in html
     assert 'value="parental_responsibility" autocomplete="off" checked' in html
+
+
+# --- leaving with the record written completes the visit (hc14, hc20) -----------------------------
+
+
+def test_hc14_hc20_visitor_leaving_after_the_record_completes_the_visit(cast):
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    lifecycle.submit_record(visit, cast.second, FIELDS)
+
+    lifecycle.record_step(visit, cast.second, "left")
+
+    visit.refresh_from_db()
+    assert visit.status == Status.COMPLETED
+    assert visit.completed_at >= visit.left_at
+    assert kinds(visit)[-2:] == [EventKind.LEFT, EventKind.COMPLETED]
+
+
+def test_hc14_office_logging_the_leaving_call_does_not_complete_the_visit(cast):
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    lifecycle.submit_record(visit, cast.visitor, FIELDS)
+
+    lifecycle.record_step(visit, cast.office, "left")
+
+    visit.refresh_from_db()
+    assert (visit.status, visit.left_at is not None) == (Status.IN_PROGRESS, True)
+
+
+def test_hc14_leaving_before_the_record_leaves_the_visit_under_way(cast, login):
+    visit = cast.make_visit(Status.IN_PROGRESS)
+
+    response = login(cast.visitor).post(reverse("visits:left", args=[visit.code]), follow=True)
+
+    visit.refresh_from_db()
+    assert visit.status == Status.IN_PROGRESS
+    assert "so the visit is complete" not in response.content.decode()
+
+
+def test_hc14_leaving_page_says_the_visit_is_complete_when_the_record_is_in(cast, login):
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    lifecycle.submit_record(visit, cast.visitor, FIELDS)
+
+    response = login(cast.visitor).post(reverse("visits:left", args=[visit.code]), follow=True)
+
+    assert "The record was already written, so the visit is complete (hc20)." in response.content.decode()

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from visits import access, audit, lifecycle
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError, PreconditionFailed
-from visits.models import Visit, VisitRecord
+from visits.models import ParentSignature, Visit, VisitRecord
 from visits.record_forms import NotConductedForm, PresenceForm, RecordForm, as_form_value
 
 PRESENCE_FIELDS = ("adult_spoken_to", "adult_relationship", "adult_authority")
@@ -150,8 +150,10 @@ def record(request: HttpRequest, code: UUID) -> HttpResponse:
         else:
             if result.completed:
                 text = "Record saved. The visit is complete."
+            elif not ParentSignature.objects.filter(visit=visit).exists():
+                text = "Record saved. Next: the parent's signature, then Left the property."
             else:
-                text = "Record saved. Log Left the property to complete the visit."
+                text = "Record saved. Tap Left the property when you leave: the visit then completes."
             messages.success(request, text)
             target = reverse("visits:detail", args=[visit.code])
             if _wants_json(request):

@@ -369,6 +369,8 @@ def step(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
         raise PermissionDenied
     message = STEP_MESSAGES[step_name].format(time=timezone.localtime().strftime("%H:%M"))
     response = run_change(request, visit, message, lifecycle.record_step, step_name)
+    if step_name == "left" and visit.status == Status.COMPLETED:
+        messages.success(request, "The record was already written, so the visit is complete (hc20).")
     # The day board sends its own address, so that the office stays on the board (hc12).
     from .board import safe_next
 
