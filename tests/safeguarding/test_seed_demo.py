@@ -118,3 +118,12 @@ def test_demo_logins_prints_every_demo_login_for_make_run(capsys):
     printed = out.getvalue() + capsys.readouterr().out
     assert DEMO_PASSWORD in printed
     assert all(username in printed for username in DEMO_USERNAMES)
+
+
+def test_seed_demo_keeps_its_emails_and_their_log_lines_out_of_make_run(db, caplog):
+    # Act
+    with override_settings(DEBUG=True), caplog.at_level("INFO", logger="visits.notify"):
+        call_command("seed_demo", stdout=None)
+
+    # Assert
+    assert not [r for r in caplog.records if r.name == "visits.notify"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import logging
 import math
 import random
 from contextlib import contextmanager
@@ -231,9 +232,19 @@ class Command(BaseCommand):
         self.rng = random.Random(2026)
         self.now = timezone.now().replace(second=0, microsecond=0)
         self.today = timezone.localdate()
-        # The demo's own emails (requests, decisions) would only flood the console: keep them in memory.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
-            self.build()
+        # The demo's own emails (requests, decisions) would only flood the console: keep them in
+        # memory, and keep their "sent" log lines out of `make run`'s output too.
+        notify_log = logging.getLogger("visits.notify")
+        level = notify_log.level
+        notify_log.setLevel(logging.WARNING)
+        try:
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+                transaction.atomic(),
+            ):
+                self.build()
+        finally:
+            notify_log.setLevel(level)
         counts = ", ".join(
             f"{Status(s).label.lower()}: {Visit.objects.filter(status=s).count()}" for s in Status.values
         )
