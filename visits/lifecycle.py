@@ -438,7 +438,7 @@ STEPS: dict[str, Step] = {
 }
 
 
-def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "") -> Visit:
+def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "", completion_note: str = "") -> Visit:
     """Log arrival, leaving or return (hc14), by a visitor on the tablet or by the office taking
     their phone call. Only for a visit under way, hence only for an authorised one (hc01). A
     visitor leaving a visit whose record is written completes it."""
@@ -467,7 +467,7 @@ def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "") ->
         # with no further tap to forget on the doorstep. The office's leaving call does not
         # complete it: completing is the visitors' (MOVES).
         if step_name == "left" and by_visitor and VisitRecord.objects.filter(visit=locked).exists():
-            transition(locked, actor, Action.COMPLETE)
+            transition(locked, actor, Action.COMPLETE, note=completion_note)
     _refresh_caller_copy(visit, locked)
     return locked
 
@@ -636,7 +636,13 @@ def end_not_conducted(visit: Visit, actor: User, *, child_seen: bool, note: str 
         )
         if locked.left_at is None:
             # With the record written, leaving completes the visit (record_step).
-            record_step(locked, actor, "left", note="No responsible adult present: visit not conducted.")
+            record_step(
+                locked,
+                actor,
+                "left",
+                note="No responsible adult present: visit not conducted.",
+                completion_note="Not conducted: no responsible adult present.",
+            )
         else:
             transition(locked, actor, Action.COMPLETE, note="Not conducted: no responsible adult present.")
     _refresh_caller_copy(visit, locked)

@@ -85,6 +85,8 @@ def test_hc15_no_adult_ends_not_conducted(cast):
     assert stored.outcome.startswith("Visit not conducted")
     assert stored.notes == "Older sister answered."
     assert kinds(visit)[-3:] == [EventKind.OUTCOME_RECORDED, EventKind.LEFT, EventKind.COMPLETED]
+    completed = VisitEvent.objects.filter(visit=visit, kind=EventKind.COMPLETED).get()
+    assert completed.note == "Not conducted: no responsible adult present."
 
 
 def test_hc15_not_conducted_keeps_an_earlier_left_event(cast):
