@@ -121,6 +121,40 @@ def raise_concern(
     return concern
 
 
+# A second press of an urgent control within this time (a double tap, both visitors pressing it)
+# tells the leads nothing new: it is answered with the first raise instead of a second alarm.
+URGENT_REPEAT_WINDOW = dt.timedelta(minutes=10)
+
+
+def raise_urgent(visit: Visit, actor: User, kind: str, details: str) -> tuple[Concern, bool]:
+    """hc17: the tablet's urgent controls ("child alone", "immediate danger"). Raises the urgent
+    concern, or answers with the one raised moments ago (the bool: a new one was raised).
+
+    `details` are fixed words with `{time}` for the time of the press, never anything typed. The
+    visit row is locked first, so both visitors pressing at once raise one concern and one set of
+    emails; under the lock the state is read again, so a visit completed or withdrawn a moment ago
+    is refused."""
+    with transaction.atomic():
+        status = Visit.objects.select_for_update(of=("self",)).values_list("status", flat=True).get(pk=visit.pk)
+        if status not in access.URGENT_STATES:
+            raise TransitionNotAllowed(f"The visit is now {Status(status).label.lower()}.")
+        recent = (
+            Concern.objects.filter(
+                visit=visit,
+                kind=kind,
+                source=ConcernSource.URGENT,
+                raised_at__gte=timezone.now() - URGENT_REPEAT_WINDOW,
+            )
+            .order_by("-raised_at")
+            .first()
+        )
+        if recent is not None:
+            return recent, False
+        when = timezone.localtime().strftime("%H:%M")
+        concern = raise_concern(visit, actor, kind, details.format(time=when), urgent=True, source=ConcernSource.URGENT)
+    return concern, True
+
+
 def _tell_concern(concern_pk: int) -> None:
     concern = Concern.objects.select_related("visit__school", "raised_by").get(pk=concern_pk)
     roles = set(Role.safeguarding())

@@ -10,30 +10,24 @@ entry, and emails the leads (and, for immediate danger, the office) on commit.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from visits import access, audit
-from visits.enums import AuditAction, Status
-from visits.exceptions import LifecycleError, TransitionNotAllowed
+from visits.enums import AuditAction
+from visits.exceptions import LifecycleError
 from visits.models import Visit
 
 from .. import concerns as service
-from ..models import Concern, ConcernKind, ConcernSource
-
-# A second tap within this time (the button pressed twice, both visitors pressing it) tells the
-# leads nothing new: it is answered with the first raise instead of a second alarm.
-REPEAT_WINDOW = dt.timedelta(minutes=10)
+from ..models import ConcernKind
 
 
 @dataclass(frozen=True)
@@ -77,41 +71,6 @@ def _urgent_visit(request: HttpRequest, code: UUID, name: str) -> tuple[Visit, U
     return visit, URGENT[name]
 
 
-def raise_urgent(visit: Visit, actor, urgent: Urgent) -> tuple[Concern, bool]:
-    """Raise the urgent concern, or return the one raised moments ago (True: a new one).
-
-    The visit row is locked first, so that both visitors pressing at once raise one concern and
-    one set of emails, not two."""
-    with transaction.atomic():
-        # The visit row is the lock (raising changes nothing on it); under it, the state is read
-        # again, so a visit completed or cancelled a moment ago is refused.
-        status = Visit.objects.select_for_update(of=("self",)).values_list("status", flat=True).get(pk=visit.pk)
-        if status not in access.URGENT_STATES:
-            raise TransitionNotAllowed(f"The visit is now {Status(status).label.lower()}.")
-        recent = (
-            Concern.objects.filter(
-                visit=visit,
-                kind=urgent.kind,
-                source=ConcernSource.URGENT,
-                raised_at__gte=timezone.now() - REPEAT_WINDOW,
-            )
-            .order_by("-raised_at")
-            .first()
-        )
-        if recent is not None:
-            return recent, False
-        when = timezone.localtime().strftime("%H:%M")
-        concern = service.raise_concern(
-            visit,
-            actor,
-            urgent.kind,
-            urgent.details.format(time=when),
-            urgent=True,
-            source=ConcernSource.URGENT,
-        )
-    return concern, True
-
-
 @require_GET
 @login_required
 def confirm(request: HttpRequest, code: UUID, name: str) -> HttpResponse:
@@ -126,7 +85,7 @@ def confirm(request: HttpRequest, code: UUID, name: str) -> HttpResponse:
 def raise_control(request: HttpRequest, code: UUID, name: str) -> HttpResponse:
     visit, urgent = _urgent_visit(request, code, name)
     try:
-        concern, new = raise_urgent(visit, request.user, urgent)
+        concern, new = service.raise_urgent(visit, request.user, urgent.kind, urgent.details)
     except LifecycleError as exc:
         messages.error(request, f"{exc} Phone the school office now.")
         return redirect("visits:detail", code=visit.code)

@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.urls import resolve, reverse
 
+from safeguarding import concerns
 from safeguarding.models import Concern, ConcernKind, ConcernSource
 from safeguarding.views import urgent
 from visits import lifecycle
@@ -206,5 +207,5 @@ def test_hc17_raise_rereads_the_state_under_the_lock(cast):
 
     # Act / Assert
     with pytest.raises(TransitionNotAllowed):
-        urgent.raise_urgent(stale, cast.visitor, urgent.URGENT[ALONE])
+        concerns.raise_urgent(stale, cast.visitor, urgent.URGENT[ALONE].kind, urgent.URGENT[ALONE].details)
     assert Concern.objects.count() == 0
