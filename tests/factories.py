@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import itertools
 from dataclasses import dataclass
 
 from django.utils import timezone
+from PIL import Image, ImageDraw, PngImagePlugin
 
 from visits import lifecycle
 from visits.access import forget_object_perms, forget_roles
@@ -260,3 +262,17 @@ def make_cast() -> Cast:
     )
     Membership.objects.create(user=cast.trust_admin, school=other, role=Role.TRUST_ADMIN)
     return cast
+
+
+def drawn_png(width: int = 600, height: int = 200, *, ink: bool = True, text_chunk: str = "") -> bytes:
+    """A PNG as the tablet's signature pad sends it: transparent, with a drawn line (`ink`), and a
+    text chunk when asked (which the server must strip)."""
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    if ink:
+        ImageDraw.Draw(image).line([(20, 150), (200, 40), (380, 160), (560, 60)], fill=(0, 0, 0, 255), width=4)
+    info = PngImagePlugin.PngInfo()
+    if text_chunk:
+        info.add_text("Comment", text_chunk)
+    out = io.BytesIO()
+    image.save(out, format="PNG", pnginfo=info)
+    return out.getvalue()

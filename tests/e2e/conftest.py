@@ -66,6 +66,37 @@ def page(browser):
     context.close()
 
 
+# The school tablet of issue 5, in either orientation.
+PORTRAIT = {"width": 768, "height": 1024}
+LANDSCAPE = {"width": 1024, "height": 768}
+
+
+def open_tablet(browser, viewport: dict = PORTRAIT, **options):
+    """A page on a school tablet: touch, two device pixels per CSS pixel (not a phone), British
+    time. `options` add to or override the browser context's (java_script_enabled=False, say);
+    close it with `page.context.close()`."""
+    context = browser.new_context(
+        **{
+            "viewport": viewport,
+            "has_touch": True,
+            "device_scale_factor": 2,
+            "locale": "en-GB",
+            "timezone_id": "Europe/London",
+            **options,
+        }
+    )
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def tablet(browser):
+    """A school tablet held upright (768x1024)."""
+    page = open_tablet(browser)
+    yield page
+    page.context.close()
+
+
 @pytest.fixture
 def server(live_server, settings, _flush_despite_append_only_triggers):
     """The live server's base URL, over plain HTTP whatever DEBUG the settings were imported with."""

@@ -18,23 +18,12 @@ from visits import lifecycle
 from visits.enums import AdultAuthority, Status
 from visits.models import RecordDraft, Visit, VisitRecord
 
+from .conftest import PORTRAIT
 from .test_roles_login import sign_in
 
 pytestmark = pytest.mark.e2e
 
-PORTRAIT = {"width": 768, "height": 1024}
 OFFLINE = "No signal: kept on this tablet, will send when back"
-
-
-@pytest.fixture
-def tablet(browser):
-    context = browser.new_context(
-        viewport=PORTRAIT, has_touch=True, is_mobile=True, locale="en-GB", timezone_id="Europe/London"
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def stored(page: Page, key: str) -> dict | None:

@@ -15,24 +15,10 @@ from visits import lifecycle, signature
 from visits.enums import EventKind, Status
 from visits.models import ParentSignature, VisitEvent
 
+from .conftest import LANDSCAPE, PORTRAIT
 from .test_roles_login import sign_in
 
 pytestmark = pytest.mark.e2e
-
-PORTRAIT = {"width": 768, "height": 1024}
-LANDSCAPE = {"width": 1024, "height": 768}
-
-
-@pytest.fixture
-def tablet(browser):
-    """A page on a touch tablet whose screen has two device pixels per CSS pixel."""
-    context = browser.new_context(
-        viewport=PORTRAIT, has_touch=True, device_scale_factor=2, locale="en-GB", timezone_id="Europe/London"
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture

@@ -18,28 +18,14 @@ from visits import lifecycle
 from visits.enums import EventKind, Status
 from visits.models import Visit, VisitEvent
 
+from .conftest import LANDSCAPE, PORTRAIT, open_tablet
 from .test_roles_login import sign_in
 
 pytestmark = pytest.mark.e2e
 
-PORTRAIT = {"width": 768, "height": 1024}
-LANDSCAPE = {"width": 1024, "height": 768}
-
 
 def _today_at(hour: int) -> dt.datetime:
     return timezone.localtime().replace(hour=hour, minute=0, second=0, microsecond=0)
-
-
-@pytest.fixture
-def tablet(browser):
-    """A school tablet: portrait, touch, not a phone."""
-    context = browser.new_context(
-        viewport=PORTRAIT, has_touch=True, is_mobile=False, locale="en-GB", timezone_id="Europe/London"
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _shot(page: Page, screenshots, name: str) -> None:
@@ -131,11 +117,8 @@ def test_hc14_double_tap_on_a_step_logs_nothing_and_the_confirmation_works_witho
     # Arrange: a tablet with JavaScript off, a visit under way.
     cast = make_cast()
     visit = cast.make_visit(Status.IN_PROGRESS, start=_today_at(9))
-    context = browser.new_context(
-        viewport=PORTRAIT, has_touch=True, is_mobile=False, java_script_enabled=False, locale="en-GB"
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_tablet(browser, java_script_enabled=False)
+    context = page.context
     try:
         sign_in(page, server, cast.visitor.username, PASSWORD)
         page.goto(f"{server}/visits/{visit.code}/")

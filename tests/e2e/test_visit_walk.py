@@ -23,13 +23,12 @@ from visits import signature
 from visits.enums import AdultAuthority, EventKind, Status
 from visits.models import ParentSignature, Visit, VisitEvent, VisitRecord
 
+from .conftest import LANDSCAPE, PORTRAIT, open_tablet
 from .test_roles_login import sign_in
 from .test_signature_pad import inked_pixels
 
 pytestmark = pytest.mark.e2e
 
-PORTRAIT = {"width": 768, "height": 1024}
-LANDSCAPE = {"width": 1024, "height": 768}
 
 # What the visitor types into the record, and what the school must then hold.
 ADULT = "Pat Parent"
@@ -79,29 +78,16 @@ class Finger:
         self.cdp.detach()
 
 
-def _tablet(browser, viewport: dict) -> Page:
-    """A school tablet: touch, two device pixels per CSS pixel, British time."""
-    context = browser.new_context(
-        viewport=viewport,
-        has_touch=True,
-        device_scale_factor=2,
-        locale="en-GB",
-        timezone_id="Europe/London",
-    )
-    context.set_default_timeout(10_000)
-    return context.new_page()
-
-
 @pytest.fixture
 def portrait(browser):
-    page = _tablet(browser, PORTRAIT)
+    page = open_tablet(browser, PORTRAIT)
     yield page
     page.context.close()
 
 
 @pytest.fixture
 def landscape(browser):
-    page = _tablet(browser, LANDSCAPE)
+    page = open_tablet(browser, LANDSCAPE)
     yield page
     page.context.close()
 

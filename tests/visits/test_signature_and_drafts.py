@@ -10,25 +10,13 @@ import zlib
 import pytest
 import weasyprint  # noqa: F401 - sets Pillow's LOAD_TRUNCATED_IMAGES, as in a running server
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageDraw, PngImagePlugin
+from PIL import Image
 
-from tests.factories import CAST_ROLES
+from tests.factories import CAST_ROLES, drawn_png
 from visits import lifecycle, signature
 from visits.enums import EventKind, Status
 from visits.exceptions import LifecycleError, NotPermitted, PreconditionFailed, TransitionNotAllowed
 from visits.models import ParentSignature, RecordDraft, VisitEvent
-
-
-def drawn_png(width: int = 600, height: int = 200, *, ink: bool = True, text_chunk: str = "") -> bytes:
-    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    if ink:
-        ImageDraw.Draw(image).line([(20, 150), (200, 40), (380, 160), (560, 60)], fill=(0, 0, 0, 255), width=4)
-    info = PngImagePlugin.PngInfo()
-    if text_chunk:
-        info.add_text("Comment", text_chunk)
-    out = io.BytesIO()
-    image.save(out, format="PNG", pnginfo=info)
-    return out.getvalue()
 
 
 def data_url(raw: bytes) -> str:

@@ -19,8 +19,9 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
-from PIL import Image, ImageDraw, PngImagePlugin
+from PIL import Image
 
+from tests.factories import drawn_png
 from tests.matrix import ACTORS, acts, visit_action
 from tests.matrix.signature import SIGNERS
 from visits import access, lifecycle, signature
@@ -28,18 +29,6 @@ from visits.enums import AuditAction, EventKind, Status
 from visits.models import AuditEntry, ParentSignature, VisitEvent
 
 PNG_PREFIX = signature.DATA_URL_PREFIX
-
-
-def drawn_png(width: int = 600, height: int = 200, *, ink: bool = True, text_chunk: str = "") -> bytes:
-    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    if ink:
-        ImageDraw.Draw(image).line([(20, 150), (200, 40), (380, 160), (560, 60)], fill=(0, 0, 0, 255), width=4)
-    info = PngImagePlugin.PngInfo()
-    if text_chunk:
-        info.add_text("Comment", text_chunk)
-    out = io.BytesIO()
-    image.save(out, format="PNG", pnginfo=info)
-    return out.getvalue()
 
 
 def encoded(raw: bytes, prefix: str = PNG_PREFIX) -> str:

@@ -225,10 +225,11 @@ class StepButton:
     state: str
 
 
+# name (a lifecycle.STEPS key, whose stamp is the time shown), button words, confirmation words.
 STEP_BUTTONS = (
-    ("arrived", "Arrived", "Yes, we have arrived", "arrived_at"),
-    ("left", "Left the property", "Yes, we have left the property", "left_at"),
-    ("back", "Back at school", "Yes, we are back at school", "returned_at"),
+    ("arrived", "Arrived", "Yes, we have arrived"),
+    ("left", "Left the property", "Yes, we have left the property"),
+    ("back", "Back at school", "Yes, we are back at school"),
 )
 
 
@@ -240,8 +241,8 @@ def step_buttons(visit: Visit, can: access.VisitAccess) -> list[StepButton]:
     if visit.status not in Status.started() or not (can.is_visitor or any(allowed.values())):
         return []
     buttons, next_given = [], False
-    for name, label, confirm, stamp in STEP_BUTTONS:
-        done_at = getattr(visit, stamp)
+    for name, label, confirm in STEP_BUTTONS:
+        done_at = getattr(visit, lifecycle.STEPS[name].stamp)
         if done_at is not None:
             state = "done"
         elif allowed[name] and (not can.is_visitor or not next_given):
