@@ -46,7 +46,7 @@ def plain_reasons(visit: Visit, pupils: Sequence[Pupil]) -> list[str]:
         "they": "they" if several else names,
     }
     seen: list[str] = []
-    for reason in visit.reasons.values_list("reason", flat=True):
+    for reason in visit.reasons.order_by("pk").values_list("reason", flat=True):
         text = LETTER_REASONS.get(reason, FALLBACK_REASON).format(**words)
         if text not in seen:
             seen.append(text)
