@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 
 import pytest
+import time_machine
 from django.db import connection
 
+from . import clock
 from .factories import PASSWORD, Cast, make_cast
 
 REQUIRE_ALL = os.environ.get("HOMEVISITS_REQUIRE_ALL") == "1"
@@ -20,6 +22,35 @@ def skip_or_fail(reason: str) -> None:
     if REQUIRE_ALL:
         pytest.fail(f"required in CI but unavailable: {reason}")
     pytest.skip(reason)
+
+
+# The fixtures that make a test a view test: it goes through Django's test client.
+VIEW_FIXTURES = {"client", "login", "admin_client"}
+
+
+def pytest_collection_modifyitems(items):
+    """Each test's layer as a marker, so that one layer runs alone (`make test-unit`, `-m view`):
+    browser tests mark themselves; a test that uses the test client is a view test; the rest are
+    unit tests. `postgres` is a marker of its own, across the layers."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            continue
+        if VIEW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.view)
+        else:
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request):
+    """Every test runs at a known instant: `clock.SCHOOL_MORNING`, or the one its
+    `@pytest.mark.clock(instant)` names. The clock runs on from there (timeouts and waits behave),
+    in every thread of the process, the live server's included. Requested first by every other
+    function-scoped fixture that builds rows, through `cast`."""
+    marker = request.node.get_closest_marker("clock")
+    instant = marker.args[0] if marker else clock.SCHOOL_MORNING
+    with time_machine.travel(instant, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +90,7 @@ def _flush_despite_append_only_triggers(transactional_db):
 
 
 @pytest.fixture
-def cast(db) -> Cast:
+def cast(db, pinned_clock) -> Cast:
     return make_cast()
 
 

@@ -8,9 +8,9 @@ import io
 import itertools
 from dataclasses import dataclass
 
-from django.utils import timezone
 from PIL import Image, ImageDraw, PngImagePlugin
 
+from tests import clock
 from visits import lifecycle
 from visits.access import forget_object_perms, forget_roles
 from visits.enums import Reason, Role, Status, VisitType
@@ -86,7 +86,9 @@ def make_pupil(household: Household, first_name: str = "Sam") -> Pupil:
 def visit_fields(
     lead_visitor: User, second_visitor: User | None = None, *, start: dt.datetime | None = None, **overrides
 ) -> dict:
-    start = start or (timezone.now() + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    # The next whole hour: ahead of now at every hour of the day, and close enough that the steps,
+    # incidents and drafts that tests make "now" fall in the visit's day, whatever the hour.
+    start = start or clock.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
     fields = {
         "visit_type": VisitType.PLANNED,
         "purpose": "Talk about attendance and agree a plan.",
