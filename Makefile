@@ -9,7 +9,7 @@ PORT ?= 8000
 # The demo is an embedded SQLite database under var/ (git-ignored), whatever DATABASE_URL says.
 DEMO_DB := sqlite:///$(CURDIR)/var/demo.sqlite3
 
-.PHONY: run test setup setup-dev syslibs demo lint clean
+.PHONY: run test test-fast test-unit test-views test-postgres test-browser setup setup-dev syslibs syslibs-test demo lint clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (found %d.%d)" % sys.version_info[:2])'
@@ -25,11 +25,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	@touch $@
 
 setup: $(VENV)/.runtime syslibs
-setup-dev: $(VENV)/.dev syslibs
+setup-dev: $(VENV)/.dev syslibs-test
 
-# WeasyPrint needs the system's Pango; harfbuzz-subset makes PDFs ~6x faster.
-syslibs: | $(BIN)/python
-	@$(BIN)/python scripts/check_syslibs.py
+# Debian's packages: Pango for WeasyPrint, harfbuzz-subset (PDFs ~6x faster), and for the tests
+# Chromium and poppler. Installed when we are root or have password-less sudo; otherwise the
+# script prints the one command to run, and make stops.
+syslibs:
+	@$(PYTHON) scripts/syslibs.py run
+syslibs-test:
+	@$(PYTHON) scripts/syslibs.py test
 
 demo: setup
 	@mkdir -p var
@@ -37,15 +41,31 @@ demo: setup
 	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py seed_demo --if-empty
 
 run: demo
-	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py demo_logins
+	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
 	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Runs on SQLite unless DATABASE_URL points at PostgreSQL (as .ci/run does); PostgreSQL-only
-# and browser tests say why they skip (and fail instead in CI).
+# and browser tests say why they skip (and fail instead in CI). Across every core (pytest-xdist,
+# one test database per worker); PYTEST_ARGS adds to or overrides that (-n 0 for one process).
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(WORKERS)
+
 test: setup-dev
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+# The layers alone (tests/conftest.py marks each test): the inner loop is test-fast.
+test-fast: setup-dev
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
+test-unit: setup-dev
+	$(PYTEST) -m unit $(PYTEST_ARGS)
+test-views: setup-dev
+	$(PYTEST) -m view $(PYTEST_ARGS)
+test-postgres: setup-dev
+	$(PYTEST) -m postgres $(PYTEST_ARGS)
+test-browser: setup-dev
+	$(PYTEST) -m browser $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -14,7 +14,7 @@ from visits.models import VisitEvent
 
 from .test_roles_login import sign_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser
 
 
 def test_hc19_office_sees_overdue_on_the_board_and_logs_the_escalation(page: Page, demo: str, screenshots):

@@ -16,7 +16,7 @@ from visits.models import Visit
 
 from .test_roles_login import sign_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser
 
 
 def test_hc05_office_books_a_visit_through_the_form_and_prints_the_letter(page: Page, demo: str, screenshots):

@@ -22,7 +22,7 @@ from visits.models import User, Visit, VisitEvent
 
 from .test_roles_login import sign_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser
 
 
 def _pk(username: str) -> int:

@@ -21,7 +21,7 @@ from visits.models import RecordDraft, Visit, VisitRecord
 from .conftest import PORTRAIT
 from .test_roles_login import sign_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser
 
 OFFLINE = "No signal: kept on this tablet, will send when back"
 

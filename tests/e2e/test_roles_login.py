@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser
 
 # username -> (path of the page the role starts from, its heading)
 HOMES = {

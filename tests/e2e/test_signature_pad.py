@@ -18,7 +18,7 @@ from visits.models import ParentSignature, VisitEvent
 from .conftest import LANDSCAPE, PORTRAIT
 from .test_roles_login import sign_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

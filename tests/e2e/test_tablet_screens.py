@@ -21,7 +21,7 @@ from visits.models import Visit, VisitEvent
 from .conftest import LANDSCAPE, PORTRAIT, open_tablet
 from .test_roles_login import sign_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser
 
 
 def _today_at(hour: int) -> dt.datetime:

@@ -27,7 +27,7 @@ from .conftest import LANDSCAPE, PORTRAIT, open_tablet
 from .test_roles_login import sign_in
 from .test_signature_pad import inked_pixels
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser
 
 
 # What the visitor types into the record, and what the school must then hold.

@@ -1,5 +1,7 @@
 """The demo (`make run`): every state, an overdue visit, the documented logins."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -127,3 +129,24 @@ def test_seed_demo_keeps_its_emails_and_their_log_lines_out_of_make_run(db, capl
 
     # Assert
     assert not [r for r in caplog.records if r.name == "visits.notify"]
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "address"),
+    [
+        ("127.0.0.1", 8101, "http://127.0.0.1:8101/"),
+        ("0.0.0.0", 8000, "http://127.0.0.1:8000/"),  # noqa: S104 - a string compared, nothing bound
+        ("homevisits.local", 8080, "http://homevisits.local:8080/"),
+        ("::1", 8000, "http://[::1]:8000/"),
+    ],
+)
+def test_demo_logins_prints_the_address_make_run_serves_on(db, host, port, address):
+    # Arrange: `make run HOST=... PORT=...` passes both on.
+    out = io.StringIO()
+
+    # Act
+    with override_settings(DEBUG=True):
+        call_command("demo_logins", "--host", host, "--port", str(port), stdout=out)
+
+    # Assert
+    assert f"Home Visits demo: {address}" in out.getvalue()

@@ -11,13 +11,21 @@ from .seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
 class Command(BaseCommand):
     help = "Print the demo logins (DEBUG only)."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="where `make run` serves (HOST)")
+        parser.add_argument("--port", type=int, default=8000, help="the port it serves on (PORT)")
+
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             self.stderr.write("demo_logins prints nothing with DEBUG off.")
             return
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Home Visits demo: http://127.0.0.1:8000/"))
+        host = options["host"]
+        # Served on every interface: this machine's own browser still finds it on the loopback.
+        shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104 - compared, not bound
+        shown = f"[{shown}]" if ":" in shown else shown
+        self.stdout.write(self.style.SUCCESS(f"Home Visits demo: http://{shown}:{options['port']}/"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
         for username in DEMO_USERNAMES:
             user = users.get(username)
