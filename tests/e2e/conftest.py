@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.conftest import skip_or_fail
 
@@ -57,10 +58,21 @@ def browser():
     playwright.stop()
 
 
+def new_context(browser, **options):
+    """A browser context in British English and London time, whose clock agrees with the
+    server's: the suite pins the server's (tests/clock.py), and the page's clock starts at the
+    same instant and runs on from there. `options` add to or override the context's."""
+    context = browser.new_context(
+        **{"viewport": VIEWPORT, "locale": "en-GB", "timezone_id": "Europe/London", **options}
+    )
+    context.set_default_timeout(10_000)
+    context.clock.install(time=timezone.now())
+    return context
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London")
-    context.set_default_timeout(10_000)
+    context = new_context(browser)
     page = context.new_page()
     yield page
     context.close()
@@ -75,17 +87,7 @@ def open_tablet(browser, viewport: dict = PORTRAIT, **options):
     """A page on a school tablet: touch, two device pixels per CSS pixel (not a phone), British
     time. `options` add to or override the browser context's (java_script_enabled=False, say);
     close it with `page.context.close()`."""
-    context = browser.new_context(
-        **{
-            "viewport": viewport,
-            "has_touch": True,
-            "device_scale_factor": 2,
-            "locale": "en-GB",
-            "timezone_id": "Europe/London",
-            **options,
-        }
-    )
-    context.set_default_timeout(10_000)
+    context = new_context(browser, **{"viewport": viewport, "has_touch": True, "device_scale_factor": 2, **options})
     return context.new_page()
 
 

@@ -42,6 +42,7 @@ def test_hc19_office_books_a_visit_then_sees_it_overdue_and_logs_the_escalation(
     page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
 
     with time_machine.travel(morning, tick=True) as clock:
+        page.clock.set_system_time(morning)  # the page's clock moves with the server's
         # Act 1: the office books it (08:15-08:45) and sends it to the lead.
         _as(page, demo, "office.holycross")
         page.get_by_role("link", name="Book a visit").click()
@@ -79,6 +80,7 @@ def test_hc19_office_books_a_visit_then_sees_it_overdue_and_logs_the_escalation(
         page.get_by_role("button", name="Authorise").click()
         expect(page.get_by_role("status").first).to_contain_text("visit authorised")
         clock.move_to(morning + dt.timedelta(minutes=40))  # 08:10
+        page.clock.set_system_time(morning + dt.timedelta(minutes=40))
         _as(page, demo, "visitor1.holycross")
         page.goto(visit_url)
         page.get_by_role("button", name="Set off now").click()
@@ -86,6 +88,7 @@ def test_hc19_office_books_a_visit_then_sees_it_overdue_and_logs_the_escalation(
 
         # Act 3: 09:05, twenty minutes past the expected end, nobody has left the property.
         clock.move_to(morning + dt.timedelta(minutes=95))
+        page.clock.set_system_time(morning + dt.timedelta(minutes=95))
         _as(page, demo, "office.holycross")
         page.goto(f"{demo}/visits/board/")
         row = page.locator(f"#row-{visit.code}")

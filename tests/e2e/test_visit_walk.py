@@ -23,7 +23,7 @@ from visits import signature
 from visits.enums import AdultAuthority, EventKind, Status
 from visits.models import ParentSignature, Visit, VisitEvent, VisitRecord
 
-from .conftest import LANDSCAPE, PORTRAIT, open_tablet
+from .conftest import LANDSCAPE, PORTRAIT, new_context, open_tablet
 from .test_roles_login import sign_in
 from .test_signature_pad import inked_pixels
 
@@ -354,10 +354,9 @@ def test_hc14_hc15_hc20_hc23_visitor_walks_a_visit_from_set_off_to_back_at_schoo
     assert shown == [EventKind(kind).label for kind in WALK_EVENTS]
 
     # Assert: the office's day board shows the visit, completed, with its times.
-    office = page.context.browser.new_context(viewport=LANDSCAPE, locale="en-GB", timezone_id="Europe/London")
+    office = new_context(page.context.browser, viewport=LANDSCAPE)
     try:
         board = office.new_page()
-        board.set_default_timeout(10_000)
         sign_in(board, server, cast.office.username, PASSWORD)
         board.goto(f"{server}/visits/board/")
         row = board.locator(f"#row-{visit.code}")
