@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import HttpRequest
 
-from visits import access
+from visits import access, who
 from visits.enums import Status
 from visits.models import User, Visit
 
@@ -19,7 +19,7 @@ from .models import Concern, ConcernStatus, Incident
 def concern_counts(user: User) -> dict[str, int]:
     """Concerns at the user's schools (where they open the inbox): open (unacknowledged), urgent
     among those, and unresolved (open or acknowledged). One query; none without the role."""
-    schools = access.page_schools(user, "concerns")
+    schools = who.page_schools(user, "concerns")
     if not schools:
         return {"concerns_open": 0, "concerns_urgent": 0, "concerns_unresolved": 0}
     counts = Concern.objects.filter(school_id__in=schools, status__in=ConcernStatus.unresolved()).aggregate(
@@ -39,17 +39,17 @@ def lead_counts(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     counts = {"queue": 0, "incidents_unreviewed": 0, "cpoms_due": 0, **concern_counts(user)}
-    counts["is_lead"] = bool(access.page_schools(user, "concerns"))
-    counts["sees_incidents"] = bool(access.page_schools(user, "incidents"))
-    if queue_schools := access.page_schools(user, "queue"):
+    counts["is_lead"] = bool(who.page_schools(user, "concerns"))
+    counts["sees_incidents"] = bool(who.page_schools(user, "incidents"))
+    if queue_schools := who.page_schools(user, "queue"):
         counts["queue"] = (
             access.visible_visits(user).filter(school_id__in=queue_schools, status=Status.REQUESTED).count()
         )
-    if incident_schools := access.page_schools(user, "incidents"):
+    if incident_schools := who.page_schools(user, "incidents"):
         counts["incidents_unreviewed"] = Incident.objects.filter(
             school_id__in=incident_schools, reviewed_at__isnull=True
         ).count()
-    if cpoms_schools := access.page_schools(user, "cpoms"):
+    if cpoms_schools := who.page_schools(user, "cpoms"):
         # Counted up to NAV_CAP + 1 only: a school that never used CPOMS here could have years of
         # completed visits, and a badge needs no more than "99+" (the page lists them all).
         counts["cpoms_due"] = Visit.objects.filter(

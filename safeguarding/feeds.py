@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from visits import access, audit
+from visits import audit, who
 from visits.enums import AuditAction, Status
 from visits.models import School, User, Visit
 
@@ -118,7 +118,7 @@ def _owner_still_entitled(feed: CalendarFeed) -> bool:
     if not feed.owner.is_active:
         return False
     page = "school_feed" if feed.scope == FeedScope.SCHOOL else "visitor_feed"
-    return access.may_open_page(feed.owner, page, feed.school_id)
+    return who.may_open_page(feed.owner, page, feed.school_id)
 
 
 def feed_visits(feed: CalendarFeed, now: dt.datetime | None = None):
@@ -159,8 +159,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _feed_schools(user: User) -> tuple[list[School], list[School]]:
-    school_ids = access.page_schools(user, "school_feed")
-    visitor_ids = access.page_schools(user, "visitor_feed")
+    school_ids = who.page_schools(user, "school_feed")
+    visitor_ids = who.page_schools(user, "visitor_feed")
     schools = {s.pk: s for s in School.objects.filter(pk__in=set(school_ids) | set(visitor_ids))}
     return [schools[i] for i in school_ids], [schools[i] for i in visitor_ids]
 
@@ -217,7 +217,7 @@ def feed_revoke(request: HttpRequest, code: UUID) -> HttpResponse:
     found = CalendarFeed.objects.filter(code=code, revoked_at__isnull=True).first()
     if found is None:
         raise Http404
-    manages = found.scope == FeedScope.SCHOOL and access.may_open_page(request.user, "school_feed", found.school_id)
+    manages = found.scope == FeedScope.SCHOOL and who.may_open_page(request.user, "school_feed", found.school_id)
     if found.owner_id != request.user.pk and not manages:
         raise Http404
     CalendarFeed.objects.filter(pk=found.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

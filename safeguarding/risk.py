@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from visits import access, audit, lifecycle
+from visits import audit, lifecycle, who
 from visits.enums import AuditAction, EventKind, Status
 from visits.exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from visits.lifecycle import Decision
@@ -186,7 +186,7 @@ def clean_rows(rows: list[dict]) -> list[Hazard]:
 
 def save_template(school: School, actor: User, rows: list[dict]) -> list[Hazard]:
     """Replace the school's template (its leads only). Assessments already written keep theirs."""
-    if not access.may_open_page(actor, "risk_template", school.pk):
+    if not who.may_open_page(actor, "risk_template", school.pk):
         raise NotPermitted("Only the school's safeguarding leads may change its risk assessment template.")
     hazards = clean_rows(rows)
     with transaction.atomic():
@@ -230,7 +230,7 @@ def _write_version(household: Household, actor: User, hazards: list[Hazard], sum
 
 def save_assessment(household: Household, actor: User, rows: list[dict], summary: str = "") -> RiskAssessment:
     """Write a new version of a household's assessment from its page (the office and leads)."""
-    if not access.may_manage_households(actor, household.school_id):
+    if not who.may_manage_households(actor, household.school_id):
         raise NotPermitted("You may not change this household's risk assessment.")
     hazards = clean_rows(rows)
     with transaction.atomic():
@@ -251,7 +251,7 @@ def review_for_visit(visit: Visit, actor: User, rows: list[dict] | None = None, 
     hazards = clean_rows(rows) if rows is not None else None
     with transaction.atomic():
         locked = lifecycle.lock_for_change(visit)
-        if not access.may_review_risk(actor, locked):
+        if not who.may_review_risk(actor, locked):
             raise NotPermitted("You may not review the risk assessment of this visit.")
         if locked.status not in Status.editable():
             raise TransitionNotAllowed(

@@ -12,9 +12,9 @@ from PIL import Image, ImageDraw, PngImagePlugin
 
 from tests import clock
 from visits import lifecycle
-from visits.access import forget_object_perms, forget_roles
 from visits.enums import Reason, Role, Status, VisitType
 from visits.models import Contact, Household, Membership, Pupil, School, Trust, User, Visit
+from visits.who import forget_object_perms, forget_roles
 
 PASSWORD = "test-password-123"
 _seq = itertools.count(1)

@@ -1,104 +1,35 @@
-"""Who may see and do what to a visit: the one place that answers it.
+"""Fetching an object for a user, and what the user may do to it now.
 
-*Who* comes from two sources:
-- school roles (`Membership`): office, safeguarding leads and the head see every visit of their
-  school (hc25);
-- django-guardian object permissions, granted by `visits.lifecycle` only, for the people tied to
-  one visit: its requester (`view_visit`, `change_visit`) and its visitors (`view_visit`,
-  `conduct_visit`).
-Everybody needs an active membership of the visit's school as well, so that nothing of one
-school is ever visible from another, even through a stale object permission.
-
-*When* comes from the state table in `visits.lifecycle`; the `can_*` predicates here combine
-the two. Every queryset of visits a user sees is built by `visible_visits()`; a visit the user
-may not see answers 404 (`visit_for_user`), one they may see but not act on answers 403.
+Who may act is `visits.who`'s; when is the table of moves in `visits.moves`. This module combines
+the two for pages: every queryset of visits a user sees is built by `visible_visits()`; a visit
+the user may not see answers 404 (`visit_for_user`), one they may see but not act on answers 403;
+and `VisitAccess` carries the flags templates read (never their own logic). Layers: above `who`
+and `moves`, beside `lifecycle`, below forms and views; it imports neither `lifecycle` nor
+anything of `safeguarding`, which adds its own needs (`register_need`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from guardian.shortcuts import get_objects_for_user, get_user_perms
+from guardian.shortcuts import get_objects_for_user
 
+from . import moves, who
 from .enums import Role, Status
-from .models import Household, Membership, School, User, Visit
+from .models import Household, User, Visit
 
-
-class Roles:
-    """A user's active roles, by school, loaded once per request."""
-
-    def __init__(self, user: User) -> None:
-        self.by_school: dict[int, set[str]] = {}
-        if user.is_authenticated and user.is_active:
-            rows = Membership.objects.filter(user=user, is_active=True).values_list("school_id", "role")
-            for school_id, role in rows:
-                self.by_school.setdefault(school_id, set()).add(role)
-
-    def at(self, school_id: int) -> set[str]:
-        return self.by_school.get(school_id, set())
-
-    def has(self, school_id: int, roles: frozenset[str] | set[str]) -> bool:
-        return bool(self.at(school_id) & set(roles))
-
-    def schools_with(self, roles: frozenset[str] | set[str]) -> list[int]:
-        return [school_id for school_id, held in self.by_school.items() if held & set(roles)]
-
-    def all(self) -> set[str]:
-        return set().union(*self.by_school.values()) if self.by_school else set()
-
-    @property
-    def school_ids(self) -> list[int]:
-        return list(self.by_school)
-
-
-def roles_of(user: User) -> Roles:
-    """The user's roles, cached on the user object for the rest of the request."""
-    cached = getattr(user, "_homevisits_roles", None)
-    if cached is None:
-        cached = Roles(user)
-        if user.is_authenticated:
-            user._homevisits_roles = cached
-    return cached
-
-
-def forget_roles(user: User) -> None:
-    if hasattr(user, "_homevisits_roles"):
-        del user._homevisits_roles
-
-
-def object_perms(user: User, visit: Visit) -> frozenset[str]:
-    """The guardian permissions granted to `user` on this one visit, cached for the request.
-
-    Read through `get_user_perms`, not `user.has_perm`, on purpose: a superuser (the IT person)
-    gets no implicit view of pupils' visits; need to know applies to everyone (hc25).
-    """
-    cache = getattr(user, "_homevisits_visit_perms", None)
-    if cache is None:
-        cache = {}
-        if user.is_authenticated:
-            user._homevisits_visit_perms = cache
-    if visit.pk not in cache:
-        cache[visit.pk] = frozenset(get_user_perms(user, visit)) if user.is_authenticated else frozenset()
-    return cache[visit.pk]
-
-
-def forget_object_perms(user: User) -> None:
-    if hasattr(user, "_homevisits_visit_perms"):
-        del user._homevisits_visit_perms
-
-
-def schools_for(user: User, roles: frozenset[str] | set[str]) -> QuerySet[School]:
-    return School.objects.filter(pk__in=roles_of(user).schools_with(roles))
+# --- lists and single objects ----------------------------------------------------------------------
 
 
 def visible_visits(user: User, base: QuerySet[Visit] | None = None) -> QuerySet[Visit]:
     """Every visit `user` may see (hc25): the only source of visit lists."""
     base = Visit.objects.all() if base is None else base
-    roles = roles_of(user)
+    roles = who.roles_of(user)
     if not roles.by_school:
         return base.none()
     base = base.filter(school_id__in=roles.school_ids)
@@ -115,379 +46,24 @@ def visible_visits(user: User, base: QuerySet[Visit] | None = None) -> QuerySet[
     return by_role | by_object
 
 
-def can_view(user: User, visit: Visit) -> bool:
-    roles = roles_of(user)
-    if not roles.at(visit.school_id):
-        return False
-    if roles.has(visit.school_id, Role.whole_school()):
-        return True
-    return "view_visit" in object_perms(user, visit)
-
-
-# --- who: the people and roles tied to a visit -------------------------------------------------
-
-
-def is_lead(user: User, visit: Visit) -> bool:
-    return roles_of(user).has(visit.school_id, Role.safeguarding())
-
-
-def is_office(user: User, visit: Visit) -> bool:
-    return roles_of(user).has(visit.school_id, {Role.OFFICE})
-
-
-def is_visitor(user: User, visit: Visit) -> bool:
-    """On this visit, holding `conduct_visit` and still visiting staff at its school."""
-    return roles_of(user).has(visit.school_id, {Role.VISITOR}) and "conduct_visit" in object_perms(user, visit)
-
-
-def is_requester(user: User, visit: Visit) -> bool:
-    return bool(roles_of(user).at(visit.school_id)) and "change_visit" in object_perms(user, visit)
-
-
-def may_decide(user: User, visit: Visit) -> bool:
-    """A safeguarding lead of the school, and (four-eyes) not the requester or a visitor unless
-    the school allows it."""
-    if not is_lead(user, visit):
-        return False
-    if visit.school.lead_may_authorise_own:
-        return True
-    return user.pk != visit.requested_by_id and user.pk not in visit.visitor_ids
-
-
-def may_edit_request(user: User, visit: Visit) -> bool:
-    return is_requester(user, visit) or is_office(user, visit) or is_lead(user, visit)
-
-
-def may_cancel(user: User, visit: Visit) -> bool:
-    return is_requester(user, visit) or is_office(user, visit) or is_lead(user, visit)
-
-
-def may_conduct(user: User, visit: Visit) -> bool:
-    """Set off, check in and out on the tablet: the visitors on the visit."""
-    return is_visitor(user, visit)
-
-
-def may_log_call(user: User, visit: Visit) -> bool:
-    """Log a phone call from the visitors, or a step they took (hc14): the office, or the
-    visitors themselves."""
-    return is_office(user, visit) or is_visitor(user, visit)
-
-
-def may_handle_alarms(user: User, visit: Visit) -> bool:
-    """Raise the code-word alarm and log the escalation steps (hc18, hc19): the office and the
-    safeguarding leads of the visit's school, who are the school end of a visit's safety."""
-    return is_office(user, visit) or is_lead(user, visit)
-
-
-# --- school-wide pages: which roles open which page, at which schools -----------------------------
-
-# page -> the roles that open it. Views ask `page_schools`; none of them names a role itself.
-PAGE_ROLES: dict[str, frozenset[str]] = {
-    "queue": Role.safeguarding(),
-    "office_day": frozenset({Role.OFFICE}),
-    "my_visits": frozenset({Role.VISITOR}),
-    "overview": frozenset({Role.HEAD}),
-    "trust": frozenset({Role.TRUST_ADMIN}),
-    "school_feed": frozenset({Role.OFFICE}) | Role.safeguarding(),
-    "visitor_feed": frozenset({Role.VISITOR}),
-    "board": frozenset({Role.OFFICE}) | Role.safeguarding(),
-    "audit": Role.safeguarding() | {Role.HEAD},
-    # The safeguarding lead's own pages (issue 4).
-    "risk_template": Role.safeguarding(),
-    "concerns": Role.safeguarding(),
-    "incidents": Role.safeguarding() | {Role.HEAD},
-    "cpoms": Role.safeguarding(),
-}
-# Where a person lands after signing in: the first page of this list they may open.
-HOME_PAGES = [
-    ("queue", "safeguarding:queue"),
-    ("office_day", "visits:today"),
-    ("my_visits", "visits:mine"),
-    ("overview", "visits:overview"),
-    ("trust", "visits:trust"),
-]
-
-
-def page_schools(user: User, page: str) -> list[int]:
-    """The schools at which `user` may open `page` (empty: the page answers 404)."""
-    return roles_of(user).schools_with(PAGE_ROLES[page])
-
-
-def may_open_page(user: User, page: str, school_id: int) -> bool:
-    return roles_of(user).has(school_id, PAGE_ROLES[page])
-
-
-def home_url_name(user: User) -> str | None:
-    """The page a person starts from, by their roles; None for someone with no role yet."""
-    return next((url for page, url in HOME_PAGES if page_schools(user, page)), None)
-
-
-def may_see_board(user: User) -> bool:
-    """The day board (hc12): office staff, and leads may look at it, at any of their schools."""
-    return bool(board_school_ids(user))
-
-
-def board_school_ids(user: User) -> list[int]:
-    return page_schools(user, "board")
-
-
-def may_read_audit(user: User, school_id: int) -> bool:
-    return may_open_page(user, "audit", school_id)
-
-
-def requester_school_ids(user: User) -> list[int]:
-    """Schools at which `user` may book visits (any role in `lifecycle.REQUESTER_ROLES`)."""
-    from .lifecycle import REQUESTER_ROLES
-
-    return roles_of(user).schools_with(REQUESTER_ROLES)
-
-
-def may_request_at(user: User, school_id: int) -> bool:
-    """Book visits for this school: any role in `lifecycle.REQUESTER_ROLES` there."""
-    from .lifecycle import REQUESTER_ROLES
-
-    return roles_of(user).has(school_id, REQUESTER_ROLES)
-
-
-def may_print_letter(user: User, visit: Visit) -> bool:
-    """The appointment letter to the family (hc08): the office, the leads, the requester and
-    the visitors."""
-    return is_office(user, visit) or is_lead(user, visit) or is_requester(user, visit) or is_visitor(user, visit)
-
-
-# --- the risk assessment, concerns and incidents (hc09, hc17, hc21, hc22) --------------------------
-
-
-def may_review_risk(user: User, visit: Visit) -> bool:
-    """Review the household's risk assessment for a visit (hc09): those who book and edit the
-    request (requester, office, leads) and the visitors who will face the risks."""
-    return may_edit_request(user, visit) or is_visitor(user, visit)
-
-
-def may_see_risk(user: User, visit: Visit) -> bool:
-    """Read the visit's risk assessment: everyone who sees the visit but the head, who sees it on
-    the household's page."""
-    return may_review_risk(user, visit) or is_office(user, visit) or is_lead(user, visit)
-
-
-def may_raise_concern(user: User, visit: Visit) -> bool:
-    """hc17, hc21: anyone tied to the visit or working at its school's end of it may raise a
-    child protection concern about its pupils; it goes to the leads."""
-    return is_visitor(user, visit) or is_office(user, visit) or is_lead(user, visit) or is_requester(user, visit)
-
-
-def may_report_incident(user: User, visit: Visit) -> bool:
-    """hc22: the visitors it happened to, or the office or a lead who took their call."""
-    return is_visitor(user, visit) or is_office(user, visit) or is_lead(user, visit)
-
-
-def may_handle_concerns(user: User, school_id: int) -> bool:
-    """Acknowledge, act on and close concerns (hc21): the school's safeguarding leads."""
-    return may_open_page(user, "concerns", school_id)
-
-
-def may_see_incident(user: User, school_id: int) -> bool:
-    """Incidents of a school: its leads; the head too, to whom accusations go (hc22)."""
-    return may_open_page(user, "incidents", school_id)
-
-
-def may_record_cpoms(user: User, visit: Visit) -> bool:
-    """hc24: a safeguarding lead of the school records a completed visit on CPOMS."""
-    return is_lead(user, visit)
-
-
-# --- households, contacts and pupils -------------------------------------------------------------
-
-HOUSEHOLD_MANAGERS = frozenset({Role.OFFICE}) | Role.safeguarding()
-HOUSEHOLD_VIEWERS = HOUSEHOLD_MANAGERS | {Role.HEAD}
-
-
-def may_view_households(user: User, school_id: int) -> bool:
-    """Households, contacts and pupils of a school: its office, leads and head (read only).
-    Visiting staff see a family through the visits they are on, not by browsing (hc25)."""
-    return roles_of(user).has(school_id, HOUSEHOLD_VIEWERS)
-
-
-def may_manage_households(user: User, school_id: int) -> bool:
-    """Create and change households, contacts and pupils, and import from the MIS: the office
-    and the safeguarding leads of the school."""
-    return roles_of(user).has(school_id, HOUSEHOLD_MANAGERS)
-
-
-def household_school_ids(user: User, manage: bool = False) -> list[int]:
-    return roles_of(user).schools_with(HOUSEHOLD_MANAGERS if manage else HOUSEHOLD_VIEWERS)
-
-
 def household_for_user(request: HttpRequest, code, need: str = "view") -> Household:
     """The household with this code if the user may see it, else 404; 403 if they may see it
     but `need` is "manage" and they may not change it (the head)."""
     household = Household.objects.select_related("school").filter(code=code).first()
-    if household is None or not may_view_households(request.user, household.school_id):
+    if household is None or not who.may_view_households(request.user, household.school_id):
         raise Http404("No such household")
-    if need == "manage" and not may_manage_households(request.user, household.school_id):
+    if need == "manage" and not who.may_manage_households(request.user, household.school_id):
         raise PermissionDenied
     return household
 
 
-# --- combining who and when ---------------------------------------------------------------------
-
-
-@dataclass
-class VisitAccess:
-    """What `user` may do to `visit` now: the flags templates read (never their own logic)."""
-
-    user: User
-    visit: Visit
-
-    def _allowed(self, action: str) -> bool:
-        from . import lifecycle
-
-        return lifecycle.is_allowed(self.visit, self.user, action)
-
-    @cached_property
-    def is_visitor(self) -> bool:
-        return is_visitor(self.user, self.visit)
-
-    @cached_property
-    def can_submit(self) -> bool:
-        return self._allowed("submit")
-
-    @cached_property
-    def can_decide(self) -> bool:
-        return self._allowed("authorise")
-
-    @cached_property
-    def can_cancel(self) -> bool:
-        return self._allowed("cancel")
-
-    @cached_property
-    def can_start(self) -> bool:
-        return self._allowed("start")
-
-    @cached_property
-    def can_complete(self) -> bool:
-        return self._allowed("complete")
-
-    @cached_property
-    def can_log_arrival(self) -> bool:
-        return (
-            self.visit.status == Status.IN_PROGRESS
-            and self.visit.arrived_at is None
-            and may_log_call(self.user, self.visit)
-        )
-
-    @cached_property
-    def can_log_leaving(self) -> bool:
-        return (
-            self.visit.status == Status.IN_PROGRESS
-            and self.visit.left_at is None
-            and may_log_call(self.user, self.visit)
-        )
-
-    @cached_property
-    def can_log_back(self) -> bool:
-        return (
-            self.visit.status in {Status.IN_PROGRESS, Status.COMPLETED}
-            and self.visit.left_at is not None
-            and self.visit.returned_at is None
-            and may_log_call(self.user, self.visit)
-        )
-
-    @cached_property
-    def can_see_code_word(self) -> bool:
-        """hc11: visitors, the office and the leads of the school; not the head, not the requester
-        as such."""
-        return is_visitor(self.user, self.visit) or is_office(self.user, self.visit) or is_lead(self.user, self.visit)
-
-    @cached_property
-    def can_handle_alarms(self) -> bool:
-        """hc18/hc19: raise the code-word alarm, log escalation steps; only once the visit is under
-        way, about to be, or finished (an alarm must never be refused for a step not logged)."""
-        return self.visit.status in {Status.AUTHORISED, Status.IN_PROGRESS, Status.COMPLETED} and may_handle_alarms(
-            self.user, self.visit
-        )
-
-    @cached_property
-    def can_edit(self) -> bool:
-        """Change the request (booking form): while its details may still change."""
-        return self.visit.status in Status.editable() and may_edit_request(self.user, self.visit)
-
-    @cached_property
-    def can_follow_up(self) -> bool:
-        """mp02: book a follow-up, once the visit is completed."""
-        return self.visit.status == Status.COMPLETED and may_request_at(self.user, self.visit.school_id)
-
-    @cached_property
-    def can_print_letter(self) -> bool:
-        """hc08: the appointment letter, while the visit is still to happen."""
-        return self.visit.status in Status.editable() and may_print_letter(self.user, self.visit)
-
-    @cached_property
-    def start_refusal(self) -> str:
-        """Why "Set off" is not offered, in words for the visitor (hc01)."""
-        from . import lifecycle
-
-        return lifecycle.start_refusal_reason(self.visit)
-
-
-def visit_for_user(request: HttpRequest, code, need: str = "view") -> tuple[Visit, VisitAccess]:
-    """The visit with this code if the user may see it, else 404; 403 if they may see it but not
-    do `need` (a lifecycle action name, or "view")."""
-    visit = (
-        Visit.objects.select_related("school", "household", "lead_visitor", "second_visitor", "requested_by")
-        .filter(code=code)
-        .first()
-    )
-    if visit is None or not can_view(request.user, visit):
-        raise Http404("No such visit")
-    access = VisitAccess(request.user, visit)
-    if need != "view":
-        from . import lifecycle
-
-        if not lifecycle.actor_may(visit, request.user, need):
-            raise PermissionDenied
-    return visit, access
-
-
-# --- documents (issue 6) ---
-# The PDFs of a visit (`visits/pdf.py`): who may download each, and from which step of the visit
-# it exists. The download views and the visit page's Documents card read these and nothing else.
-
-# The Home Visit Form carries the lead's authorisation; the home copy is printed to take out.
-AUTHORISED_OR_LATER = frozenset({Status.AUTHORISED, Status.IN_PROGRESS, Status.COMPLETED})
-
-
-def may_download_form(user: User, visit: Visit) -> bool:
-    """The Home Visit Form, school copy (hc23): everyone who sees the visit, as its page shows
-    every field of the form to them."""
-    return can_view(user, visit)
-
-
-def may_download_home_copy(user: User, visit: Visit) -> bool:
-    """The copy left at the home (hc23): the visitors who take it, the office and the leads."""
-    return is_visitor(user, visit) or is_office(user, visit) or is_lead(user, visit)
-
-
-def may_download_record(user: User, visit: Visit) -> bool:
-    """The Record of Home Visit (hc20, hc24): the visitors who wrote it, the leads who put it on
-    CPOMS, and the head (SLT). Not the office: what was seen in the home is need to know."""
-    return is_visitor(user, visit) or is_lead(user, visit) or roles_of(user).has(visit.school_id, {Role.HEAD})
-
-
-def may_download_risk_assessment(user: User, visit: Visit) -> bool:
-    """The lone-working risk assessment as reviewed for the visit (hc09): whoever may read it."""
-    return may_see_risk(user, visit)
-
-
-def may_download_letter(user: User, visit: Visit) -> bool:
-    """The appointment letter (hc08): whoever may print it as a page."""
-    return may_print_letter(user, visit)
+# --- the documents of a visit (issue 6) ------------------------------------------------------------
+# The PDFs of a visit (`visits/pdf.py`): who may download each (`visits.who`), and from which step of
+# the visit it exists. The download views and the visit page's Documents card read these only.
 
 
 def _has(visit: Visit, related_name: str) -> bool:
     """The visit has its one-to-one `related_name` row (its record, its risk review)."""
-    from django.core.exceptions import ObjectDoesNotExist
-
     try:
         return getattr(visit, related_name) is not None
     except ObjectDoesNotExist:
@@ -495,29 +71,29 @@ def _has(visit: Visit, related_name: str) -> bool:
 
 
 # kind -> (who may download it, why it does not exist yet for this visit: "" when it does).
-DOCUMENT_RULES = {
+DOCUMENT_RULES: dict[str, tuple[Callable[[User, Visit], bool], Callable[[Visit], str]]] = {
     "form": (
-        may_download_form,
+        who.may_download_form,
         lambda v: (
-            "" if v.status in AUTHORISED_OR_LATER else "the Home Visit Form is printed once the visit is authorised"
+            "" if v.status in moves.PRINTED_STATES else "the Home Visit Form is printed once the visit is authorised"
         ),
     ),
     "home_copy": (
-        may_download_home_copy,
+        who.may_download_home_copy,
         lambda v: (
-            "" if v.status in AUTHORISED_OR_LATER else "the copy for the home is printed once the visit is authorised"
+            "" if v.status in moves.PRINTED_STATES else "the copy for the home is printed once the visit is authorised"
         ),
     ),
     "record": (
-        may_download_record,
+        who.may_download_record,
         lambda v: "" if _has(v, "record") else "the Record of Home Visit has not been written yet",
     ),
     "risk_assessment": (
-        may_download_risk_assessment,
+        who.may_download_risk_assessment,
         lambda v: "" if _has(v, "risk_review") else "the risk assessment has not been reviewed for this visit yet",
     ),
     "letter": (
-        may_download_letter,
+        who.may_download_letter,
         lambda v: "" if v.status in Status.editable() else "the appointment letter is for a visit still to happen",
     ),
 }
@@ -539,71 +115,149 @@ def downloadable_documents(user: User, visit: Visit) -> list[str]:
     ]
 
 
-# The flag the visit page's Documents card reads (`can.documents`), kept with the rules above.
-VisitAccess.documents = cached_property(lambda self: downloadable_documents(self.user, self.visit))
-VisitAccess.documents.__set_name__(VisitAccess, "documents")
-
-
-# --- concerns and incidents (hc17, hc21, hc22) ---
-# Who (the predicates above) combined with when: the visit page's concerns panel and the raise and
-# report pages read these, so a button is shown exactly when the service would accept the action.
+# --- who and when together: what a person may do to a visit now ------------------------------------
 
 
 def may_raise_concern_now(user: User, visit: Visit) -> bool:
-    """A concern may be raised once the request has left the draft (the service refuses drafts)."""
-    return visit.status != Status.DRAFT and may_raise_concern(user, visit)
+    """hc21: once the request has left the draft (the service refuses drafts)."""
+    return visit.status in moves.CONCERN_STATES and who.may_raise_concern(user, visit)
 
 
 def may_report_incident_now(user: User, visit: Visit) -> bool:
-    """An incident needs someone to have gone out, or be about to: authorised or later."""
-    return visit.status in Status.started() | {Status.AUTHORISED} and may_report_incident(user, visit)
-
-
-# --- queue (hc01: four-eyes) ---
-
-
-def decide_refusal(user: User, visit: Visit) -> str:
-    """Why a lead of the school may not decide this request (four-eyes), in words for them;
-    "" when they may, or when they are not a lead at all."""
-    if not is_lead(user, visit) or may_decide(user, visit):
-        return ""
-    if user.pk in visit.visitor_ids:
-        return "You are going on this visit, so another safeguarding lead or deputy must decide it."
-    return "You requested this visit, so another safeguarding lead or deputy must decide it."
-
-
-# --- on the visit, from the tablet (issue 5: hc14-hc17, hc20, hc23) ---
-# The visitors write the record and take the parent's signature while the visit is under way; the
-# urgent controls are theirs from the moment they may set off until the visit is over.
-
-URGENT_STATES = frozenset({Status.AUTHORISED, Status.IN_PROGRESS})
+    """hc22: someone has gone out, or is about to."""
+    return visit.status in moves.INCIDENT_STATES and who.may_report_incident(user, visit)
 
 
 def may_write_record_now(user: User, visit: Visit) -> bool:
     """hc20: the Record of Home Visit, by the visitors, while the visit is under way (hc01)."""
-    return visit.status == Status.IN_PROGRESS and may_conduct(user, visit)
+    return visit.status in moves.UNDER_WAY and who.may_conduct(user, visit)
 
 
 def may_take_signature_now(user: User, visit: Visit) -> bool:
     """hc23: the parent signs on the visitors' tablet, during the visit."""
-    return visit.status == Status.IN_PROGRESS and may_conduct(user, visit)
-
-
-def may_see_signature(user: User, visit: Visit) -> bool:
-    """The parent's signature image: whoever may download the form it is printed on."""
-    return may_download_form(user, visit)
+    return visit.status in moves.UNDER_WAY and who.may_conduct(user, visit)
 
 
 def may_raise_urgent_now(user: User, visit: Visit) -> bool:
     """hc17: "child alone" and "immediate danger", one tap each, for the visitors on the road."""
-    return visit.status in URGENT_STATES and is_visitor(user, visit)
+    return visit.status in moves.URGENT_STATES and who.is_visitor(user, visit)
 
 
-VisitAccess.can_write_record = cached_property(lambda self: may_write_record_now(self.user, self.visit))
-VisitAccess.can_write_record.__set_name__(VisitAccess, "can_write_record")
-VisitAccess.can_sign = cached_property(lambda self: may_take_signature_now(self.user, self.visit))
-VisitAccess.can_sign.__set_name__(VisitAccess, "can_sign")
-VisitAccess.can_see_signature = cached_property(lambda self: may_see_signature(self.user, self.visit))
-VisitAccess.can_see_signature.__set_name__(VisitAccess, "can_see_signature")
-VisitAccess.can_raise_urgent = cached_property(lambda self: may_raise_urgent_now(self.user, self.visit))
-VisitAccess.can_raise_urgent.__set_name__(VisitAccess, "can_raise_urgent")
+def may_handle_alarms_now(user: User, visit: Visit) -> bool:
+    """hc18/hc19: raise the code-word alarm, log escalation steps; only once the visit is under
+    way, about to be, or finished (an alarm must never be refused for a step not logged)."""
+    return visit.status in moves.ALARM_STATES and who.may_handle_alarms(user, visit)
+
+
+def may_edit_now(user: User, visit: Visit) -> bool:
+    """Change the request (booking form): while its details may still change."""
+    return visit.status in Status.editable() and who.may_edit_request(user, visit)
+
+
+def may_follow_up_now(user: User, visit: Visit) -> bool:
+    """mp02: book a follow-up, once the visit is completed."""
+    return visit.status == Status.COMPLETED and who.may_request_at(user, visit.school_id)
+
+
+def may_print_letter_now(user: User, visit: Visit) -> bool:
+    """hc08: the appointment letter, while the visit is still to happen."""
+    return visit.status in Status.editable() and who.may_print_letter(user, visit)
+
+
+# --- needs: what `visit_for_user(need=...)` checks after "may see it" -------------------------------
+
+Need = Callable[[User, Visit], bool]
+# need -> who may (a 403 for anyone else who sees the visit). Every lifecycle action is a need
+# too (`moves.actor_may`). Apps built on visits add theirs with `register_need`.
+NEEDS: dict[str, Need] = {
+    "log_call": who.may_log_call,
+    "conduct": who.may_conduct,
+    "handle_alarms": who.may_handle_alarms,
+    "edit_request": who.may_edit_request,
+    "request_at_school": lambda user, visit: who.may_request_at(user, visit.school_id),
+    "print_letter": who.may_print_letter,
+    "raise_urgent": may_raise_urgent_now,
+    **{f"download_{kind}": rule[0] for kind, rule in DOCUMENT_RULES.items()},
+}
+
+
+def register_need(name: str, predicate: Need) -> None:
+    """Add a need that `visit_for_user` checks (safeguarding's pages: review the risk, raise a
+    concern, record on CPOMS...). A name is registered once, by one app."""
+    if name in NEEDS or name in moves.MOVES:
+        if NEEDS.get(name) is predicate:
+            return
+        raise ValueError(f"need {name!r} is already registered")
+    NEEDS[name] = predicate
+
+
+def may(user: User, visit: Visit, need: str) -> bool:
+    """Whether `user` holds the right `need` (a lifecycle action or a registered need) on `visit`
+    (who, not when)."""
+    if need in moves.MOVES:
+        return moves.actor_may(visit, user, need)
+    return NEEDS[need](user, visit)
+
+
+def visit_for_user(request: HttpRequest, code, need: str = "view") -> tuple[Visit, VisitAccess]:
+    """The visit with this code if the user may see it, else 404; 403 if they may see it but not
+    do `need` (a lifecycle action, a registered need, or "view")."""
+    visit = (
+        Visit.objects.select_related("school", "household", "lead_visitor", "second_visitor", "requested_by")
+        .filter(code=code)
+        .first()
+    )
+    if visit is None or not who.can_view(request.user, visit):
+        raise Http404("No such visit")
+    if need != "view" and not may(request.user, visit, need):
+        raise PermissionDenied
+    return visit, VisitAccess(request.user, visit)
+
+
+def _step_flag(name: str) -> cached_property:
+    return cached_property(lambda self: moves.step_allowed(self.visit, self.user, name))
+
+
+def _move_flag(action: str) -> cached_property:
+    return cached_property(lambda self: moves.is_allowed(self.visit, self.user, action))
+
+
+def _flag(predicate: Callable[[User, Visit], bool]) -> cached_property:
+    return cached_property(lambda self: predicate(self.user, self.visit))
+
+
+@dataclass
+class VisitAccess:
+    """What `user` may do to `visit` now: the flags templates read (never their own logic). Each
+    is who (`visits.who`) and when (`visits.moves`), read from the table where the table has it."""
+
+    user: User
+    visit: Visit
+
+    is_visitor = _flag(who.is_visitor)
+    # The moves of the table (MOVES).
+    can_submit = _move_flag(moves.Action.SUBMIT)
+    can_decide = _move_flag(moves.Action.AUTHORISE)
+    can_cancel = _move_flag(moves.Action.CANCEL)
+    can_start = _move_flag(moves.Action.START)
+    can_complete = _move_flag(moves.Action.COMPLETE)
+    # The steps on the road (STEPS).
+    can_log_arrival = _step_flag("arrived")
+    can_log_leaving = _step_flag("left")
+    can_log_back = _step_flag("back")
+    # hc11: visitors, the office and the leads of the school; not the head, not the requester as such.
+    can_see_code_word = _flag(who.may_see_code_word)
+    can_handle_alarms = _flag(may_handle_alarms_now)
+    can_edit = _flag(may_edit_now)
+    can_follow_up = _flag(may_follow_up_now)
+    can_print_letter = _flag(may_print_letter_now)
+    can_write_record = _flag(may_write_record_now)
+    can_sign = _flag(may_take_signature_now)
+    can_see_signature = _flag(who.may_see_signature)
+    can_raise_urgent = _flag(may_raise_urgent_now)
+    documents = _flag(downloadable_documents)
+
+    @cached_property
+    def start_refusal(self) -> str:
+        """Why "Set off" is not offered, in words for the visitor (hc01)."""
+        return moves.start_refusal_reason(self.visit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from . import access
+from . import who
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -13,7 +13,7 @@ def navigation(request: HttpRequest) -> dict:
         return {}
 
     def opens(page: str) -> bool:
-        return bool(access.page_schools(user, page))
+        return bool(who.page_schools(user, page))
 
     return {
         "nav": {
@@ -25,9 +25,9 @@ def navigation(request: HttpRequest) -> dict:
             "trust_admin": opens("trust"),
             "audit": opens("audit"),
             "cpoms": opens("cpoms"),
-            "multi_school": len(access.roles_of(user).school_ids) > 1,
+            "multi_school": len(who.roles_of(user).school_ids) > 1,
             # Households, contacts and pupils: office and leads manage them, the head reads them.
-            "households": bool(access.household_school_ids(user)),
-            "book": bool(access.requester_school_ids(user)),
+            "households": bool(who.household_school_ids(user)),
+            "book": bool(who.requester_school_ids(user)),
         }
     }

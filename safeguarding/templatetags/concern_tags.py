@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from visits import access
+from visits import access, who
 from visits.access import VisitAccess
 from visits.models import Visit
 
@@ -21,10 +21,10 @@ def visit_concerns_panel(visit: Visit, can: VisitAccess) -> dict:
     Anyone else who may raise one sees only that a concern or incident was recorded, its kind and
     time: never what anyone wrote (that stays behind the leads' pages)."""
     user = can.user
-    is_lead = access.may_handle_concerns(user, visit.school_id)
-    sees_incidents = access.may_see_incident(user, visit.school_id)
-    may_raise = access.may_raise_concern(user, visit)
-    may_report = access.may_report_incident(user, visit)
+    is_lead = who.may_handle_concerns(user, visit.school_id)
+    sees_incidents = who.may_see_incident(user, visit.school_id)
+    may_raise = who.may_raise_concern(user, visit)
+    may_report = who.may_report_incident(user, visit)
     concerns = (
         list(Concern.objects.filter(visit=visit).only("code", "kind", "urgent", "status", "raised_at", "visit_id"))
         if is_lead or may_raise

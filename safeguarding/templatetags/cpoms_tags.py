@@ -7,7 +7,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
-from visits import access
+from visits import who
 from visits.access import VisitAccess
 from visits.enums import Status
 from visits.models import Visit
@@ -29,7 +29,7 @@ def visit_cpoms_panel(visit: Visit, can: VisitAccess) -> dict:
         "show": True,
         "visit": visit,
         "entry": entry,
-        "is_lead": access.may_record_cpoms(can.user, visit),
+        "is_lead": who.may_record_cpoms(can.user, visit),
         "is_visitor": can.is_visitor,
     }
 

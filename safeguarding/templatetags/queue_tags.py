@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from visits import access, lifecycle
+from visits import lifecycle, moves, who
 from visits.enums import Status
 from visits.models import Visit
 
@@ -22,7 +22,7 @@ def lead_summary(context, visit: Visit, can) -> dict:
     """For the school's leads: the household's last visits with their outcomes, open concerns
     about the pupils, and the risk assessment reviewed for this visit with its controls."""
     user = context["request"].user
-    if not access.is_lead(user, visit):
+    if not who.is_lead(user, visit):
         return {"show": False}
     earlier = list(
         Visit.objects.filter(household_id=visit.household_id)
@@ -57,7 +57,7 @@ def decision_card(context, visit: Visit, can) -> dict:
     buttons; or, for a lead who may not decide (four-eyes), why not."""
     user = context["request"].user
     if not can.can_decide:
-        refusal = access.decide_refusal(user, visit) if visit.status == Status.REQUESTED else ""
+        refusal = who.decide_refusal(user, visit) if visit.status == Status.REQUESTED else ""
         return {"show": bool(refusal), "refusal": refusal}
     high_risk = risk.is_high_risk(visit)
     form = context.get("decision_form") or DecisionForm(high_risk=high_risk)
@@ -67,8 +67,8 @@ def decision_card(context, visit: Visit, can) -> dict:
         "form": form,
         "high_risk": high_risk,
         "blockers": lifecycle.authorisation_blockers(visit),
-        "may_send_back": visit.status in lifecycle.MOVES[lifecycle.Action.SEND_BACK].sources,
-        "may_authorise": visit.status in lifecycle.MOVES[lifecycle.Action.AUTHORISE].sources,
+        "may_send_back": visit.status in moves.MOVES[moves.Action.SEND_BACK].sources,
+        "may_authorise": visit.status in moves.MOVES[moves.Action.AUTHORISE].sources,
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import template
 
-from visits import access
+from visits import who
 from visits.access import VisitAccess
 from visits.enums import Status
 from visits.models import Visit
@@ -51,9 +51,9 @@ def likelihood_label(value) -> str:
 @register.inclusion_tag("safeguarding/risk/_panel.html")
 def visit_risk_panel(visit: Visit, can: VisitAccess) -> dict:
     user = can.user
-    if not access.may_see_risk(user, visit):
+    if not who.may_see_risk(user, visit):
         # The head reads assessments on the household's page, not through the visit.
-        return {"visit": visit, "may_see": False, "household_link": access.may_view_households(user, visit.school_id)}
+        return {"visit": visit, "may_see": False, "household_link": who.may_view_households(user, visit.school_id)}
     review, latest, current = risk.review_state(visit)
     return {
         "visit": visit,
@@ -62,5 +62,5 @@ def visit_risk_panel(visit: Visit, can: VisitAccess) -> dict:
         "latest": latest,
         "current": current,
         "rows": list(review.assessment.rows.all()) if review else [],
-        "may_review": visit.status in Status.editable() and access.may_review_risk(user, visit),
+        "may_review": visit.status in Status.editable() and who.may_review_risk(user, visit),
     }

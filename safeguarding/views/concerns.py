@@ -12,7 +12,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homevisits.pagination import seek
-from visits import access, audit
+from visits import access, audit, who
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError, PreconditionFailed
 from visits.models import Pupil, School
@@ -62,7 +61,7 @@ def _school_filter(request: HttpRequest, schools: list[int], model) -> tuple[lis
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """Unresolved concerns, urgent first, then newest; closed ones on their own tab."""
-    schools = access.page_schools(request.user, "concerns")
+    schools = who.page_schools(request.user, "concerns")
     if not schools:
         raise Http404
     closed = request.GET.get("tab") == "closed"
@@ -91,7 +90,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def alert(request: HttpRequest) -> JsonResponse:
     """The inbox's numbers for `static/js/inbox.js`, polled in the background (it sends
     `X-Homevisits-Background`, so polling never keeps an unattended screen signed in)."""
-    if not access.page_schools(request.user, "concerns"):
+    if not who.page_schools(request.user, "concerns"):
         raise Http404
     counts = concern_counts(request.user)
     return JsonResponse(
@@ -114,7 +113,7 @@ def _concern_for_lead(request: HttpRequest, code: UUID) -> Concern:
         .filter(code=code)
         .first()
     )
-    if concern is None or not access.may_handle_concerns(request.user, concern.school_id):
+    if concern is None or not who.may_handle_concerns(request.user, concern.school_id):
         raise Http404("No such concern")
     return concern
 
@@ -226,9 +225,7 @@ def close(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def raise_concern(request: HttpRequest, code: UUID) -> HttpResponse:
-    visit, _ = access.visit_for_user(request, code)
-    if not access.may_raise_concern(request.user, visit):
-        raise PermissionDenied
+    visit, _ = access.visit_for_user(request, code, need="raise_concern")
     if not access.may_raise_concern_now(request.user, visit):
         messages.error(request, "This request is still a draft: speak to the safeguarding lead directly.")
         return redirect("visits:detail", code=visit.code)
@@ -264,9 +261,7 @@ def raise_concern(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def report_incident(request: HttpRequest, code: UUID) -> HttpResponse:
-    visit, _ = access.visit_for_user(request, code)
-    if not access.may_report_incident(request.user, visit):
-        raise PermissionDenied
+    visit, _ = access.visit_for_user(request, code, need="report_incident")
     if not access.may_report_incident_now(request.user, visit):
         messages.error(request, "An incident is reported on a visit that has been authorised.")
         return redirect("visits:detail", code=visit.code)
@@ -291,7 +286,7 @@ def report_incident(request: HttpRequest, code: UUID) -> HttpResponse:
 @login_required
 def incidents(request: HttpRequest) -> HttpResponse:
     """Incidents of the user's schools: those not yet reviewed first, then by when they happened."""
-    schools = access.page_schools(request.user, "incidents")
+    schools = who.page_schools(request.user, "incidents")
     if not schools:
         raise Http404
     choices, selected, _ = _school_filter(request, schools, Incident)
@@ -312,7 +307,7 @@ def _incident_for_user(request: HttpRequest, code: UUID) -> Incident:
     incident = (
         Incident.objects.select_related("school", "visit", "reported_by", "reviewed_by").filter(code=code).first()
     )
-    if incident is None or not access.may_see_incident(request.user, incident.school_id):
+    if incident is None or not who.may_see_incident(request.user, incident.school_id):
         raise Http404("No such incident")
     return incident
 

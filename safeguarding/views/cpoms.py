@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
-from visits import access, audit
+from visits import access, audit, who
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError, PreconditionFailed
 from visits.models import Pupil, School, Visit
@@ -33,7 +32,7 @@ PUPILS = Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "las
 def cpoms_list(request: HttpRequest) -> HttpResponse:
     """Completed visits not yet on CPOMS, the longest waiting first, school by school; or, on the
     "Recorded" tab, the latest entries made (who, when, reference)."""
-    school_ids = access.page_schools(request.user, "cpoms")
+    school_ids = who.page_schools(request.user, "cpoms")
     if not school_ids:
         raise Http404
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name", "id"))
@@ -91,9 +90,7 @@ def cpoms_list(request: HttpRequest) -> HttpResponse:
 def _lead_visit(request: HttpRequest, code: UUID) -> Visit:
     """The visit for one of its school's leads: 404 for those who may not see it, 403 for those who
     see it but do not put visits on CPOMS."""
-    visit, _ = access.visit_for_user(request, code)
-    if not access.may_record_cpoms(request.user, visit):
-        raise PermissionDenied
+    visit, _ = access.visit_for_user(request, code, need="record_cpoms")
     return visit
 
 

@@ -17,13 +17,12 @@ from django.db import transaction
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
-from visits import access, audit, lifecycle
+from visits import access, audit, lifecycle, who
 from visits.enums import AuditAction, Reason, Status, VisitType
-from visits.exceptions import LifecycleError, PreconditionFailed, TransitionNotAllowed
+from visits.exceptions import LifecycleError, PreconditionFailed
 from visits.models import AuditEntry, Pupil, School, Visit, VisitEvent, VisitReason
 
 from .. import risk
@@ -163,7 +162,7 @@ class Section:
 def queue(request: HttpRequest) -> HttpResponse:
     """Requests waiting for a decision, emergencies first, then by visit date (hc03); a lead of
     several schools sees a section per school and may filter to one (`?school=<slug>`)."""
-    schools = access.page_schools(request.user, "queue")
+    schools = who.page_schools(request.user, "queue")
     if not schools:
         raise Http404
     school_choices = list(School.objects.filter(pk__in=schools).order_by("name"))
@@ -212,9 +211,7 @@ def _bulk_candidates(user, schools: list[int]) -> list[Card]:
         .order_by("scheduled_start", "id")[:BULK_LIMIT]
     )
     cards = [card_for(v) for v in qs]
-    return [
-        c for c in cards if c.new_starter_low_risk and not c.needs_confirmation and access.may_decide(user, c.visit)
-    ]
+    return [c for c in cards if c.new_starter_low_risk and not c.needs_confirmation and who.may_decide(user, c.visit)]
 
 
 # --- deciding one request ------------------------------------------------------------------------
@@ -244,17 +241,21 @@ def _decide(request: HttpRequest, code: UUID, action: str, success: str) -> Http
     if not form.is_valid():
         return _render_detail(request, visit, can, form)
     data = form.cleaned_data
-    seen = request.POST.get("from_status", "")
     try:
-        with transaction.atomic():
-            # Under the row lock: a decision is about the request the lead looked at. Declining an
-            # authorised visit is allowed, but not by a lead who raced another to decide it.
-            locked = lifecycle.lock_for_change(visit)
-            if seen in Status.values and locked.status != seen:
-                raise TransitionNotAllowed(
-                    f"Not done: it is {locked.get_status_display().lower()}.{_decided_by(locked)}"
-                )
-            _transition(locked, request.user, action, data)
+        # A decision is about the request the lead looked at (`expected_status`, checked under the
+        # row lock): declining an authorised visit is allowed, but not by a lead who raced another.
+        lifecycle.transition(
+            visit,
+            request.user,
+            action,
+            note=data["note"],
+            conditions=data["conditions"],
+            approve_lone_working=data["approve_lone_working"],
+            confirm_evening=data["confirm_evening"],
+            high_risk_reason=data["high_risk_reason"],
+            high_risk_controls=data["high_risk_controls"],
+            expected_status=request.POST.get("from_status", ""),
+        )
     except PreconditionFailed as exc:
         for problem in exc.problems:
             form.add_error(None, problem)
@@ -265,28 +266,6 @@ def _decide(request: HttpRequest, code: UUID, action: str, success: str) -> Http
         return redirect("visits:detail", code=visit.code)
     messages.success(request, f"{visit.household.name}: {success}")
     return redirect("safeguarding:queue")
-
-
-def _transition(visit: Visit, user, action: str, data: dict) -> None:
-    lifecycle.transition(
-        visit,
-        user,
-        action,
-        note=data["note"],
-        conditions=data["conditions"],
-        approve_lone_working=data["approve_lone_working"],
-        confirm_evening=data["confirm_evening"],
-        high_risk_reason=data["high_risk_reason"],
-        high_risk_controls=data["high_risk_controls"],
-    )
-
-
-def _decided_by(visit: Visit) -> str:
-    event = visit.events.exclude(to_status="").order_by("-at", "-id").first()
-    if event is None:
-        return ""
-    when = timezone.localtime(event.at).strftime("%H:%M")
-    return f" {event.actor_name} made it {event.get_to_status_display().lower()} at {when}."
 
 
 @require_POST
@@ -316,7 +295,7 @@ def bulk_authorise(request: HttpRequest) -> HttpResponse:
     """Authorise the ticked new-starter requests one by one: each gets its own decision, event and
     audit entry through `lifecycle.transition`, with no confirmations given on the lead's behalf,
     so nothing passes that the single-visit path would refuse. Refusals are listed with why."""
-    schools = access.page_schools(request.user, "queue")
+    schools = who.page_schools(request.user, "queue")
     if not schools:
         raise Http404
     codes = []
@@ -372,7 +351,7 @@ def _check_bulk_eligible(visit: Visit) -> None:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit trail of the user's schools, for the leads and the head (read only)."""
-    schools = access.page_schools(request.user, "audit")
+    schools = who.page_schools(request.user, "audit")
     if not schools:
         raise Http404
     qs = AuditEntry.objects.filter(school_id__in=schools).select_related("school")

@@ -13,14 +13,14 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
-from visits import access, audit
+from visits import access, audit, who
 from visits.access import VisitAccess
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError
@@ -54,7 +54,7 @@ def _save(form: RiskRowsForm, write) -> bool:
 @login_required
 def template_editor(request: HttpRequest) -> HttpResponse:
     """The hazards every new assessment of the school starts from (HC Appendix 2)."""
-    schools = list(School.objects.filter(pk__in=access.page_schools(request.user, "risk_template")).order_by("name"))
+    schools = list(School.objects.filter(pk__in=who.page_schools(request.user, "risk_template")).order_by("name"))
     if not schools:
         raise Http404
     slug = request.GET.get("school", "")
@@ -96,8 +96,8 @@ def household_assessment(request: HttpRequest, code: UUID) -> HttpResponse:
             "latest": latest,
             "rows": list(latest.rows.all()) if latest else [],
             "page": page,
-            "can_manage": access.may_manage_households(request.user, household.school_id),
-            "can_edit_template": access.may_open_page(request.user, "risk_template", household.school_id),
+            "can_manage": who.may_manage_households(request.user, household.school_id),
+            "can_edit_template": who.may_open_page(request.user, "risk_template", household.school_id),
         },
     )
 
@@ -135,7 +135,7 @@ def household_assessment_update(request: HttpRequest, code: UUID) -> HttpRespons
 def assessment_version(request: HttpRequest, code: UUID) -> HttpResponse:
     """One version of a household's assessment, as it was written."""
     assessment = RiskAssessment.objects.select_related("household__school", "created_by").filter(code=code).first()
-    if assessment is None or not access.may_view_households(request.user, assessment.school_id):
+    if assessment is None or not who.may_view_households(request.user, assessment.school_id):
         raise Http404("No such risk assessment")
     newest = (
         RiskAssessment.objects.filter(household_id=assessment.household_id)
@@ -162,16 +162,14 @@ def assessment_version(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 def visit_review(request: HttpRequest, code: UUID) -> HttpResponse:
-    visit, can = access.visit_for_user(request, code)
-    if not access.may_see_risk(request.user, visit):
-        raise PermissionDenied
+    visit, can = access.visit_for_user(request, code, need="see_risk")
     return _review_page(request, visit, can, None)
 
 
 def _review_page(request: HttpRequest, visit: Visit, can: VisitAccess, form: RiskRowsForm | None) -> HttpResponse:
     review, latest, current = risk.review_state(visit)
     rows = list(latest.rows.all()) if latest else risk.template_for(visit.school)
-    may_review = visit.status in Status.editable() and access.may_review_risk(request.user, visit)
+    may_review = visit.status in Status.editable() and who.may_review_risk(request.user, visit)
     if form is None and may_review:
         form = RiskRowsForm(initial_rows=rows)
     audit.record(request.user, AuditAction.VIEW, visit, object_type="risk_assessment", detail="visit risk review")
@@ -193,9 +191,7 @@ def _review_page(request: HttpRequest, visit: Visit, can: VisitAccess, form: Ris
 
 
 def _reviewable(request: HttpRequest, code: UUID) -> tuple[Visit, VisitAccess]:
-    visit, can = access.visit_for_user(request, code)
-    if not access.may_review_risk(request.user, visit):
-        raise PermissionDenied
+    visit, can = access.visit_for_user(request, code, need="review_risk")
     return visit, can
 
 

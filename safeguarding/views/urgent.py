@@ -15,7 +15,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,10 +63,8 @@ URGENT: dict[str, Urgent] = {
 def _urgent_visit(request: HttpRequest, code: UUID, name: str) -> tuple[Visit, Urgent]:
     if name not in URGENT:
         raise Http404
-    visit, _ = access.visit_for_user(request, code)
-    if not access.may_raise_urgent_now(request.user, visit):
-        # Seen but not theirs to raise now (the office, a lead, a visit not under way): 403.
-        raise PermissionDenied
+    # Seen but not theirs to raise now (the office, a lead, a visit not under way): 403.
+    visit, _ = access.visit_for_user(request, code, need="raise_urgent")
     return visit, URGENT[name]
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from safeguarding.concerns import cpoms_summary, record_on_cpoms
 from safeguarding.models import CpomsEntry
 from tests.factories import make_household, make_pupil, review_risk, visit_fields
-from visits import access, lifecycle
+from visits import access, lifecycle, who
 from visits.enums import EventKind, Reason, Role, Status
 from visits.exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from visits.models import AuditEntry, Membership, Visit, VisitEvent
@@ -610,7 +610,7 @@ def test_hc24_panel_costs_one_query_recorded_or_not(cast):
     waiting, done = finished(cast), finished(cast)
     record_on_cpoms(done, cast.lead, "CP-1")
     template = Template("{% load cpoms_tags %}{% visit_cpoms_panel visit can %}")
-    access.roles_of(cast.lead)  # the request's roles, loaded once per request anyway
+    who.roles_of(cast.lead)  # the request's roles, loaded once per request anyway
     counts = []
 
     # Act
@@ -672,5 +672,5 @@ def test_hc24_seed_cpoms_records_the_older_completed_visits_of_each_school_only(
         entries = CpomsEntry.objects.filter(visit__school=school).select_related("visit", "recorded_by")
         assert 0 < entries.count() < completed.count()
         for entry in entries:
-            assert access.is_lead(entry.recorded_by, entry.visit)
+            assert who.is_lead(entry.recorded_by, entry.visit)
             assert entry.visit.completed_at < entry.recorded_at < timezone.now()

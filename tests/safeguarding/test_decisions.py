@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from tests.factories import CAST_ROLES, review_risk
 from visits import lifecycle
-from visits.access import forget_roles
 from visits.enums import EventKind, Role, Status
 from visits.models import Membership, Visit, VisitEvent
+from visits.who import forget_roles
 
 ACTIONS = ("authorise", "decline", "send_back")
 DATA = {"note": "Reason given in the test.", "conditions": "Phone the office on arrival."}

@@ -15,9 +15,9 @@ from safeguarding import concerns as concern_service
 from safeguarding.models import Concern, ConcernKind
 from tests.factories import make_household, make_pupil, review_risk
 from visits import lifecycle
-from visits.access import forget_roles
 from visits.enums import EventKind, NotInformedException, Reason, Role, Status, VisitType
 from visits.models import Membership, Visit, VisitReason
+from visits.who import forget_roles
 
 
 def test_hc03_emergency_first_in_queue(cast, login):

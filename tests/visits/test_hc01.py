@@ -7,7 +7,7 @@
     visit start without a valid authorisation.
 
 The race test can be shown to bite: with HOMEVISITS_RACE_WITHOUT_LOCK=1 it replaces the row lock
-(`lifecycle._lock`) with a plain read and is expected to FAIL, printing how many trials broke hc01:
+(`lifecycle.core.lock`) with a plain read and is expected to FAIL, printing how many trials broke hc01:
 
     HOMEVISITS_RACE_WITHOUT_LOCK=1 DATABASE_URL=postgres://... pytest -s tests/visits/test_hc01.py -k race
 """
@@ -280,7 +280,7 @@ def _hc01_violation(visit: Visit, lead_ids: set[int]) -> str:
 def test_hc01_race_start_against_decline_or_cancel(cast, _flush_despite_append_only_triggers, monkeypatch):
     # Arrange
     if RACE_WITHOUT_LOCK:
-        monkeypatch.setattr(lifecycle, "_lock", _read_without_lock)
+        monkeypatch.setattr(lifecycle.core, "lock", _read_without_lock)
     per_combination = RACE_TRIALS // len(RACE_COMBINATIONS)
     rival_actor = {"decline": cast.lead, "cancel": cast.office}
     trials = [

@@ -1,4 +1,4 @@
-"""The visit lifecycle (visits/lifecycle.py), tested on its own: who may make each move, from which
+"""The visit lifecycle (visits/lifecycle/), tested on its own: who may make each move, from which
 states, with what preconditions, and that a refusal writes nothing (hc01, hc06, hc11, hc13, hc14,
 hc20, mp01).
 
@@ -13,10 +13,12 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import CAST_ROLES, Cast
-from visits import access, lifecycle
+from visits import access, lifecycle, who
 from visits.enums import AuditAction, EventKind, Reason, Role, Status
 from visits.exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from visits.models import (
@@ -305,12 +307,40 @@ def test_hc01_stale_copy_cannot_start_a_declined_visit(cast):
     assert EventKind.SET_OFF not in kinds(visit)
 
 
+def test_hc01_a_decision_on_a_request_that_moved_on_is_refused_with_who_moved_it(cast):
+    # Arrange: the deputy opened the request; meanwhile the lead authorised it.
+    visit = cast.make_visit(S.REQUESTED)
+    seen = visit.status
+    act(visit, cast.lead, "authorise")
+
+    # Act: declining is allowed from authorised, but not as a decision on what the deputy saw.
+    with pytest.raises(TransitionNotAllowed) as refused:
+        lifecycle.transition(visit, cast.deputy, "decline", note="Too risky.", expected_status=seen)
+
+    # Assert
+    assert str(refused.value).startswith("Not done: it is authorised.")
+    assert f"{cast.lead} made it authorised" in str(refused.value)
+    assert Visit.objects.get(pk=visit.pk).status == S.AUTHORISED
+    assert EventKind.DECLINED not in kinds(visit)
+
+
+def test_hc01_a_decision_on_the_state_the_lead_saw_goes_ahead(cast):
+    # Arrange
+    visit = cast.make_visit(S.AUTHORISED)
+
+    # Act: the lead withdraws the authorisation they are looking at.
+    lifecycle.transition(visit, cast.deputy, "decline", note="Family moved.", expected_status=S.AUTHORISED)
+
+    # Assert
+    assert Visit.objects.get(pk=visit.pk).status == S.DECLINED
+
+
 # --- four-eyes ----------------------------------------------------------------------------------
 
 
 def _lead_also_visiting(cast: Cast) -> None:
     Membership.objects.create(user=cast.lead, school=cast.school, role=Role.VISITOR)
-    access.forget_roles(cast.lead)
+    who.forget_roles(cast.lead)
 
 
 FOUR_EYES = {
@@ -780,7 +810,7 @@ def test_hc25_changing_visitor_moves_permissions(cast, slot, state):
     # Arrange
     visit = cast.make_visit(state)
     old = cast.second if slot == "second_visitor" else cast.visitor
-    seen_before = (access.can_view(fresh(old), visit), access.can_view(fresh(cast.bystander), visit))
+    seen_before = (who.can_view(fresh(old), visit), who.can_view(fresh(cast.bystander), visit))
 
     # Act
     lifecycle.update_request(visit, cast.office, {slot: cast.bystander})
@@ -789,8 +819,8 @@ def test_hc25_changing_visitor_moves_permissions(cast, slot, state):
     visit = Visit.objects.select_related("school").get(pk=visit.pk)
     old, new = fresh(old), fresh(cast.bystander)
     assert seen_before == (True, False)
-    assert (access.can_view(old, visit), access.may_conduct(old, visit)) == (False, False)
-    assert (access.can_view(new, visit), access.may_conduct(new, visit)) == (True, True)
+    assert (who.can_view(old, visit), who.may_conduct(old, visit)) == (False, False)
+    assert (who.can_view(new, visit), who.may_conduct(new, visit)) == (True, True)
     assert visit not in access.visible_visits(old)
     assert visit in access.visible_visits(new)
 
@@ -820,7 +850,7 @@ def test_hc25_removed_visitor_who_requested_keeps_view_only(cast):
     # Assert
     visit = Visit.objects.select_related("school").get(pk=visit.pk)
     visitor = fresh(cast.visitor)
-    assert (access.can_view(visitor, visit), access.may_conduct(visitor, visit)) == (True, False)
+    assert (who.can_view(visitor, visit), who.may_conduct(visitor, visit)) == (True, False)
 
 
 # --- the code word (hc11) -----------------------------------------------------------------------
@@ -859,3 +889,18 @@ def test_hc01_changing_code_word_or_slt_member_returns_authorised_visit_to_queue
     visit.refresh_from_db()
     assert (visit.status, visit.authorised_at) == (S.REQUESTED, None)
     assert VisitEvent.objects.filter(visit=visit, kind=EventKind.RETURNED_TO_QUEUE).count() == 1
+
+
+@pytest.mark.postgres
+def test_hc15_not_conducted_takes_the_visits_row_lock_once(cast):
+    # Arrange
+    visit = cast.make_visit(S.IN_PROGRESS)
+
+    # Act
+    with CaptureQueriesContext(connection) as ctx:
+        lifecycle.end_not_conducted(visit, cast.visitor, child_seen=False)
+
+    # Assert: record, leaving and completion under the one lock.
+    locks = [q["sql"] for q in ctx.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) == 1, locks
+    assert Visit.objects.get(pk=visit.pk).status == S.COMPLETED

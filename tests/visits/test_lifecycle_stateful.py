@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from tests.factories import CAST_ROLES, make_cast
-from visits import access, lifecycle
+from visits import lifecycle, who
 from visits.enums import EventKind, Role, Status
 from visits.exceptions import LifecycleError
 from visits.models import AuditEntry, Membership, School, User, Visit, VisitEvent
@@ -111,8 +111,8 @@ class VisitLifecycleMachine(RuleBasedStateMachine):
     def _user(self, role: str) -> User:
         """As a new request would load the user: no roles or object permissions cached."""
         user = self.cast.users()[role]
-        access.forget_roles(user)
-        access.forget_object_perms(user)
+        who.forget_roles(user)
+        who.forget_object_perms(user)
         return user
 
     def _call(self, index: int, role: str, action: str, **options) -> None:

@@ -17,9 +17,9 @@ from pypdf import PdfReader
 
 from tests.factories import Cast, review_risk
 from visits import lifecycle, pdf
-from visits.access import forget_object_perms, forget_roles
 from visits.enums import Reason, Status
 from visits.models import ParentSignature, Visit
+from visits.who import forget_object_perms, forget_roles
 
 RECORD = {
     "conducted": True,

@@ -17,7 +17,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +25,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from visits import access, audit, lifecycle
+from visits import access, audit, lifecycle, moves, who
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError
 from visits.models import User, Visit, VisitEvent
@@ -98,7 +97,7 @@ def board_rows(user: User, school_ids: list[int], now: dt.datetime | None = None
         .prefetch_related(
             Prefetch(
                 "events",
-                queryset=VisitEvent.objects.filter(kind__in=lifecycle.ALARM_EVENTS).order_by("at", "id"),
+                queryset=VisitEvent.objects.filter(kind__in=moves.ALARM_EVENTS).order_by("at", "id"),
                 to_attr="alarm_events",
             )
         )
@@ -131,7 +130,7 @@ def board_rows(user: User, school_ids: list[int], now: dt.datetime | None = None
 
 
 def _school_ids(request: HttpRequest) -> list[int]:
-    ids = access.board_school_ids(request.user)
+    ids = who.board_school_ids(request.user)
     if not ids:
         raise Http404
     return ids
@@ -175,9 +174,7 @@ def board_rows_partial(request: HttpRequest) -> HttpResponse:
 
 
 def _alarm_visit(request: HttpRequest, code: UUID) -> tuple[Visit, access.VisitAccess]:
-    visit, can = access.visit_for_user(request, code)
-    if not access.may_handle_alarms(request.user, visit):
-        raise PermissionDenied
+    visit, can = access.visit_for_user(request, code, need="handle_alarms")
     return visit, can
 
 
@@ -185,7 +182,7 @@ def _alarm_visit(request: HttpRequest, code: UUID) -> tuple[Visit, access.VisitA
 def alarm(request: HttpRequest, code: UUID) -> HttpResponse:
     """The police call script and the escalation ladder for one visit."""
     visit, can = _alarm_visit(request, code)
-    events = list(VisitEvent.objects.filter(visit=visit, kind__in=lifecycle.ALARM_EVENTS).order_by("at", "id"))
+    events = list(VisitEvent.objects.filter(visit=visit, kind__in=moves.ALARM_EVENTS).order_by("at", "id"))
     state = lifecycle.alarm_state(visit, events)
     audit.record(request.user, AuditAction.VIEW, visit, detail="alarm page")
     return render(
@@ -211,7 +208,7 @@ def raise_code_word(request: HttpRequest, code: UUID) -> HttpResponse:
         lifecycle.raise_code_word_alarm(visit, request.user)
     except LifecycleError as exc:
         messages.error(request, str(exc))
-        if visit.status not in lifecycle.ALARM_STATES:
+        if visit.status not in moves.ALARM_STATES:
             return redirect("visits:detail", code=visit.code)
     else:
         messages.warning(request, "Alarm raised. The safeguarding leads are being alerted. Call 999 now.")

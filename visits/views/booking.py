@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from visits import access, audit, family_words, lifecycle
+from visits import access, audit, family_words, lifecycle, who
 from visits.enums import AuditAction, Reason, Status
 from visits.exceptions import LifecycleError
 from visits.forms import (
@@ -38,7 +38,7 @@ PICKER_LIMIT = 50
 
 
 def _requester_schools(user) -> list[School]:
-    schools = list(access.schools_for(user, lifecycle.REQUESTER_ROLES).order_by("name"))
+    schools = list(who.schools_for(user, who.REQUESTER_ROLES).order_by("name"))
     if not schools:
         raise Http404
     return schools
@@ -82,7 +82,7 @@ def _save_new(request: HttpRequest, form: VisitForm) -> Visit | None:
 def after_booking(request: HttpRequest, visit: Visit) -> HttpResponse:
     """Where a new request takes its requester: to the risk review of the household for this
     visit (hc09), which the lead needs before authorising (a new request has none yet)."""
-    if access.may_review_risk(request.user, visit):
+    if who.may_review_risk(request.user, visit):
         messages.info(
             request,
             "Next: review the household's risk assessment for this visit. "
@@ -200,9 +200,7 @@ def edit(request: HttpRequest, code: UUID) -> HttpResponse:
     """Change a request (draft, waiting, sent back or authorised) and, when it is a draft or was
     sent back, send it (again) to the lead. Changing what the lead saw on an authorised visit
     returns it to the queue (hc01): the page says so before the user saves."""
-    visit, can = access.visit_for_user(request, code)
-    if not access.may_edit_request(request.user, visit):
-        raise PermissionDenied
+    visit, can = access.visit_for_user(request, code, need="edit_request")
     if not can.can_edit:
         messages.error(request, f"This visit can no longer be changed: it is {visit.get_status_display().lower()}.")
         return redirect("visits:detail", code=visit.code)
@@ -301,9 +299,7 @@ def _follow_up_initial(visit: Visit) -> dict[str, Any]:
 @login_required
 def follow_up(request: HttpRequest, code: UUID) -> HttpResponse:
     """mp02: "Book a follow-up" on a completed visit: a new request prefilled from it."""
-    visit, can = access.visit_for_user(request, code)
-    if not access.may_request_at(request.user, visit.school_id):
-        raise PermissionDenied
+    visit, can = access.visit_for_user(request, code, need="request_at_school")
     if not can.can_follow_up:
         messages.error(request, "A follow-up can be booked once the visit is completed.")
         return redirect("visits:detail", code=visit.code)
@@ -454,9 +450,7 @@ def _create_new_starters(request: HttpRequest, form: NewStarterForm, rows: list)
 def letter(request: HttpRequest, code: UUID) -> HttpResponse:
     """hc08: the appointment letter to the family, as a print view (A4). It carries what the
     family may read only: never the code word, the briefing, comments or any internal note."""
-    visit, can = access.visit_for_user(request, code)
-    if not access.may_print_letter(request.user, visit):
-        raise PermissionDenied
+    visit, can = access.visit_for_user(request, code, need="print_letter")
     if not can.can_print_letter:
         messages.error(request, f"No letter for this visit: it is {visit.get_status_display().lower()}.")
         return redirect("visits:detail", code=visit.code)

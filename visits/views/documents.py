@@ -7,7 +7,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
@@ -30,9 +29,7 @@ AUDIT_DETAIL = {
 def document(request: HttpRequest, code: UUID, kind: str) -> HttpResponse:
     """One PDF of the visit: 404 to anyone who may not see the visit, 403 to those who see it but
     may not have this document, and back to the visit with a message when it does not exist yet."""
-    visit, _ = access.visit_for_user(request, code)
-    if not access.may_download(request.user, visit, kind):
-        raise PermissionDenied
+    visit, _ = access.visit_for_user(request, code, need=f"download_{kind}")
     refusal = access.document_unavailable(visit, kind)
     if refusal:
         messages.error(request, f"No PDF yet: {refusal}.")

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
-from visits import access, audit, mis_import
+from visits import access, audit, mis_import, who
 from visits.enums import AuditAction
 from visits.household_forms import ContactForm, HouseholdForm, ImportUploadForm, PupilForm
 from visits.models import Contact, Household, ImportBatch, Pupil, School, Visit, normalise_postcode, uk_postcode
@@ -58,13 +58,13 @@ def search(queryset: QuerySet[Household], query: str) -> QuerySet[Household]:
 
 
 def _schools(user, manage: bool = False) -> list[School]:
-    return list(School.objects.filter(pk__in=access.household_school_ids(user, manage=manage)).order_by("name"))
+    return list(School.objects.filter(pk__in=who.household_school_ids(user, manage=manage)).order_by("name"))
 
 
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
     """Search and list the households of the user's schools."""
-    school_ids = access.household_school_ids(request.user)
+    school_ids = who.household_school_ids(request.user)
     if not school_ids:
         raise Http404
     query = request.GET.get("q", "").strip()
@@ -86,7 +86,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "q": query,
-            "can_manage": bool(access.household_school_ids(request.user, manage=True)),
+            "can_manage": bool(who.household_school_ids(request.user, manage=True)),
             "multi_school": len(school_ids) > 1,
         },
     )
@@ -123,8 +123,8 @@ def household_detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "contacts": household.contacts.all(),
             "visits": visits[:PAST_VISITS_SHOWN],
             "more_visits": len(visits) > PAST_VISITS_SHOWN,
-            "can_manage": access.may_manage_households(request.user, household.school_id),
-            "can_book": access.may_request_at(request.user, household.school_id),
+            "can_manage": who.may_manage_households(request.user, household.school_id),
+            "can_book": who.may_request_at(request.user, household.school_id),
         },
     )
 
@@ -237,7 +237,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 def _batch_for_user(request: HttpRequest, code: UUID) -> ImportBatch:
     batch = ImportBatch.objects.select_related("school", "imported_by").filter(code=code).first()
-    if batch is None or not access.may_manage_households(request.user, batch.school_id):
+    if batch is None or not who.may_manage_households(request.user, batch.school_id):
         raise Http404("No such import")
     return batch
 

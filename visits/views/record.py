@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,10 +33,7 @@ DRAFT_BODY_MAX = lifecycle.DRAFT_MAX_BYTES + 4096
 
 def _visitor_visit(request: HttpRequest, code: UUID) -> tuple[Visit, access.VisitAccess]:
     """The visit, for one of its visitors: 404 for those who may not see it, 403 for the others."""
-    visit, can = access.visit_for_user(request, code)
-    if not access.may_conduct(request.user, visit):
-        raise PermissionDenied
-    return visit, can
+    return access.visit_for_user(request, code, need="conduct")
 
 
 def _not_under_way(request: HttpRequest, visit: Visit) -> HttpResponse:

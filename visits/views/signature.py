@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from visits import access, audit, lifecycle, signature
+from visits import access, audit, lifecycle, signature, who
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError, PreconditionFailed
 from visits.models import ParentSignature, Visit
@@ -134,7 +134,7 @@ def image(request: HttpRequest, code: UUID) -> HttpResponse:
     """The stored signature as a PNG (hc23), for whoever may see the form it is printed on; 404
     for everyone else and when there is no image (not signed, or declined)."""
     visit, _ = access.visit_for_user(request, code)
-    if not access.may_see_signature(request.user, visit):
+    if not who.may_see_signature(request.user, visit):
         raise Http404("No such signature")
     stored = ParentSignature.objects.filter(visit=visit, image__isnull=False).values_list("image", flat=True).first()
     if stored is None:

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
-from visits import access, audit, lifecycle
+from visits import access, audit, lifecycle, moves, who
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError
 from visits.models import Membership, ParentSignature, Pupil, School, Visit, VisitEvent, VisitReason, VisitRecord
@@ -40,7 +39,7 @@ def _list_queryset(user):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page their main role starts from."""
-    url_name = access.home_url_name(request.user)
+    url_name = who.home_url_name(request.user)
     if url_name:
         return redirect(url_name)
     return render(request, "visits/no_role.html")
@@ -59,7 +58,7 @@ def _parse_day(raw: str | None) -> dt.date:
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     """The office's list of the day's visits across its schools (hc12)."""
-    schools = access.page_schools(request.user, "office_day")
+    schools = who.page_schools(request.user, "office_day")
     if not schools:
         raise Http404
     day = _parse_day(request.GET.get("day"))
@@ -127,7 +126,7 @@ def _group(visit: Visit, today: dt.date) -> str:
 def mine(request: HttpRequest) -> HttpResponse:
     """A visitor's own visits on the tablet: today, record due and upcoming (one page of open
     visits, grouped), or the finished ones."""
-    if not access.page_schools(request.user, "my_visits"):
+    if not who.page_schools(request.user, "my_visits"):
         raise Http404
     user = request.user
     qs = (
@@ -158,7 +157,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """The head's overview: visits of the school by state, and what is coming up."""
-    schools = access.page_schools(request.user, "overview")
+    schools = who.page_schools(request.user, "overview")
     if not schools:
         raise Http404
     visible = access.visible_visits(request.user).filter(school_id__in=schools)
@@ -180,7 +179,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def trust(request: HttpRequest) -> HttpResponse:
     """The trust administrator's view: numbers per school, and no pupil data (hc25)."""
-    schools = access.page_schools(request.user, "trust")
+    schools = who.page_schools(request.user, "trust")
     if not schools:
         raise Http404
     open_states = sorted(Status.open() - {Status.DRAFT})
@@ -225,7 +224,7 @@ class StepButton:
     state: str
 
 
-# name (a lifecycle.STEPS key, whose stamp is the time shown), button words, confirmation words.
+# name (a moves.STEPS key, whose stamp is the time shown), button words, confirmation words.
 STEP_BUTTONS = (
     ("arrived", "Arrived", "Yes, we have arrived"),
     ("left", "Left the property", "Yes, we have left the property"),
@@ -242,7 +241,7 @@ def step_buttons(visit: Visit, can: access.VisitAccess) -> list[StepButton]:
         return []
     buttons, next_given = [], False
     for name, label, confirm in STEP_BUTTONS:
-        done_at = getattr(visit, lifecycle.STEPS[name].stamp)
+        done_at = getattr(visit, moves.STEPS[name].stamp)
         if done_at is not None:
             state = "done"
         elif allowed[name] and (not can.is_visitor or not next_given):
@@ -363,11 +362,9 @@ STEP_MESSAGES = {
 @login_required
 def step(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
     """Arrival, leaving and return (hc14), by a visitor or by the office taking their call."""
-    if step_name not in lifecycle.STEPS:
+    if step_name not in moves.STEPS:
         raise Http404
-    visit, _ = access.visit_for_user(request, code)
-    if not access.may_log_call(request.user, visit):
-        raise PermissionDenied
+    visit, _ = access.visit_for_user(request, code, need="log_call")
     message = STEP_MESSAGES[step_name].format(time=timezone.localtime().strftime("%H:%M"))
     response = run_change(request, visit, message, lifecycle.record_step, step_name)
     if step_name == "left" and visit.status == Status.COMPLETED:

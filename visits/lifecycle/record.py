@@ -1,0 +1,224 @@
+"""The Record of Home Visit (hc20), its draft on the tablet, the visit not conducted for want of a
+responsible adult (hc15), and the parent's signature (hc23): all by the visitors, all only while
+the visit is under way (hc01)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import audit, signals
+from ..enums import AdultAuthority, AuditAction, EventKind
+from ..exceptions import PreconditionFailed
+from ..models import ParentSignature, RecordDraft, User, Visit, VisitRecord
+from ..signature import CleanSignature
+from .core import append_event, lock, refresh_caller_copy
+from .road import check_under_way, complete_when_done, lock_under_way, log_step_locked
+
+RECORD_FIELDS = frozenset(
+    {
+        "conducted",
+        "people_seen",
+        "child_seen",
+        "outcome",
+        "action_required",
+        "child_protection_concern",
+        "concern_details",
+        "adult_spoken_to",
+        "adult_relationship",
+        "adult_authority",
+        "incident_kind",
+        "incident_at",
+        "incident_details",
+        "follow_up_wanted",
+        "agreed_with_family",
+        "notes",
+    }
+)
+WRITE_REFUSALS = {
+    "refuse_who": "Only the visitors on this visit may write its record.",
+    "refuse_when": "You cannot record an outcome: the visit is {status}.",
+}
+
+
+def write_record(visit: Visit, actor: User, fields: dict[str, Any]) -> VisitRecord:
+    """Write (or rewrite) the Record of Home Visit. Only a visitor, only while the visit is under
+    way: an outcome cannot be recorded for a visit that was never authorised and started (hc01)."""
+    with transaction.atomic():
+        locked = lock(visit)
+        return _write_record_locked(locked, actor, fields)
+
+
+def _write_record_locked(locked: Visit, actor: User, fields: dict[str, Any]) -> VisitRecord:
+    unknown = set(fields) - RECORD_FIELDS
+    if unknown:
+        raise ValueError(f"not record fields: {sorted(unknown)}")
+    check_under_way(locked, actor, **WRITE_REFUSALS)
+    record = VisitRecord.objects.filter(visit=locked).first() or VisitRecord(visit=locked)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.written_by = actor
+    record.written_at = timezone.now()
+    record.full_clean(exclude=["visit"])
+    record.save()
+    append_event(locked, actor, EventKind.OUTCOME_RECORDED)
+    audit.record(actor, AuditAction.UPDATE, locked, detail="record of visit written")
+    # The record is written: the drafts of it (the author's and the other visitor's) are done.
+    RecordDraft.objects.filter(visit=locked).delete()
+    signals.record_written.send(sender=VisitRecord, record=record, actor=actor)
+    return record
+
+
+# Bounds on a draft: what a record can hold, with room for the form's own keys.
+DRAFT_MAX_BYTES = 64 * 1024
+
+
+def save_draft(visit: Visit, actor: User, data: dict[str, Any]) -> RecordDraft:
+    """Keep what a visitor has typed of the record so far (issue 5: a dropped connection loses
+    nothing). Only record fields, as short strings; only the visitors, only while the visit is
+    under way. Replaces the author's previous draft."""
+    if not isinstance(data, dict):
+        raise PreconditionFailed(["The draft was not readable."])
+    kept = {k: v for k, v in data.items() if k in RECORD_FIELDS and isinstance(v, str | bool | None)}
+    if len(json.dumps(kept)) > DRAFT_MAX_BYTES:
+        raise PreconditionFailed(["The draft is too long to keep."])
+    with transaction.atomic():
+        locked = lock_under_way(
+            visit,
+            actor,
+            refuse_who="Only the visitors on this visit may keep a draft of its record.",
+            refuse_when="This visit is {status}: its record can no longer be drafted.",
+        )
+        draft, _ = RecordDraft.objects.update_or_create(
+            visit=locked, author=actor, defaults={"data": kept, "saved_at": timezone.now()}
+        )
+    return draft
+
+
+def draft_of(visit: Visit, actor: User) -> RecordDraft | None:
+    """The actor's own server draft of the visit's record, if any (the other visitor's is theirs)."""
+    return RecordDraft.objects.filter(visit=visit, author=actor).first()
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    record: VisitRecord
+    completed: bool  # the visit completed with this record ("left the property" was logged)
+
+
+def submit_record(visit: Visit, actor: User, fields: dict[str, Any]) -> RecordResult:
+    """The visitor sends the Record of Home Visit from the tablet (hc20).
+
+    In one transaction: the record is written (or rewritten), with its receivers (a concern for a
+    "yes" to child protection, hc21; an incident, hc22); then, if "left the property" is already
+    logged (hc14), the visit completes. Otherwise it stays under way until the visitors log
+    leaving, which completes it. Refusals (NotPermitted, TransitionNotAllowed; a django
+    ValidationError for a record that does not hold together) write nothing."""
+    with transaction.atomic():
+        locked = lock(visit)
+        record = _write_record_locked(locked, actor, fields)
+        completed = complete_when_done(locked, actor)
+    refresh_caller_copy(visit, locked)
+    return RecordResult(record, completed)
+
+
+NOT_CONDUCTED_NOTE_MAX = 2000
+NOT_CONDUCTED = "Not conducted: no responsible adult present."
+
+
+def end_not_conducted(visit: Visit, actor: User, *, child_seen: bool, note: str = "") -> VisitRecord:
+    """hc15: no responsible adult was present, so the visitors did not go ahead.
+
+    In one transaction, under one row lock: a Record of Home Visit saying the visit was not
+    conducted (adult authority "none", plain words for who was seen and the outcome, the
+    visitor's note), "left the property" logged if it was not yet (hc14), and the visit
+    completed. Refusals (NotPermitted, TransitionNotAllowed, PreconditionFailed) write nothing."""
+    note = (note or "").strip()
+    if len(note) > NOT_CONDUCTED_NOTE_MAX:
+        raise PreconditionFailed([f"The note is too long (at most {NOT_CONDUCTED_NOTE_MAX:,} characters)."])
+    with transaction.atomic():
+        locked = lock_under_way(
+            visit,
+            actor,
+            refuse_who="Only the visitors on this visit may end it as not conducted.",
+            refuse_when="You cannot end this visit as not conducted: it is {status}.",
+        )
+        seen = "The child was seen." if child_seen else "The child was not seen."
+        record = _write_record_locked(
+            locked,
+            actor,
+            {
+                "conducted": False,
+                "adult_authority": AdultAuthority.NONE,
+                "adult_spoken_to": "",
+                "adult_relationship": "",
+                "people_seen": f"No responsible adult present. {seen}",
+                "child_seen": child_seen,
+                "outcome": "Visit not conducted: no parent or carer, or adult they delegated, was present.",
+                "child_protection_concern": False,
+                "concern_details": "",
+                "incident_kind": "",
+                "incident_at": None,
+                "incident_details": "",
+                "action_required": "",
+                "agreed_with_family": "",
+                "notes": note,
+            },
+        )
+        if locked.left_at is None:
+            # With the record written, leaving completes the visit.
+            log_step_locked(
+                locked,
+                actor,
+                "left",
+                note="No responsible adult present: visit not conducted.",
+                completion_note=NOT_CONDUCTED,
+            )
+        else:
+            complete_when_done(locked, actor, note=NOT_CONDUCTED)
+    refresh_caller_copy(visit, locked)
+    return record
+
+
+def record_signature(
+    visit: Visit, actor: User, *, signer_name: str, image: CleanSignature | None = None, declined_reason: str = ""
+) -> ParentSignature:
+    """hc23: the parent's signature (a PNG cleaned by `visits.signature.clean_data_url`), or the reason
+    they did not sign. Only the visitors, only while the visit is under way; signing again
+    replaces the earlier one. The image never reaches the timeline or the audit trail."""
+    signer_name = " ".join((signer_name or "").split())[:150]
+    declined_reason = (declined_reason or "").strip()[:2000]
+    problems = []
+    if not signer_name:
+        problems.append("Enter the name of the parent or guardian.")
+    if (image is None) == (not declined_reason):
+        problems.append("Either the parent signs, or say why they did not.")
+    if problems:
+        raise PreconditionFailed(problems)
+    with transaction.atomic():
+        locked = lock_under_way(
+            visit,
+            actor,
+            refuse_who="Only the visitors on this visit may take the parent's signature.",
+            refuse_when="The parent signs during the visit: this one is {status}.",
+        )
+        signature, _ = ParentSignature.objects.update_or_create(
+            visit=locked,
+            defaults={
+                "image": image.png if image else None,
+                "width": image.width if image else 0,
+                "height": image.height if image else 0,
+                "signer_name": signer_name,
+                "declined_reason": "" if image else declined_reason,
+                "captured_by": actor,
+                "captured_at": timezone.now(),
+            },
+        )
+        kind = "parent signed" if image else "parent did not sign"
+        append_event(locked, actor, EventKind.SIGNED if image else EventKind.NOT_SIGNED)
+        audit.record(actor, AuditAction.UPDATE, locked, detail=kind)
+    return signature

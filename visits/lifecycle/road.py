@@ -1,0 +1,84 @@
+"""Steps on the road (hc14): arrived, left the property, back at school. They stamp the visit and
+write the timeline without changing its status, except that the visitors leaving a visit whose
+record is written completes it (`complete_when_done`, the one way a visit's own steps finish it).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import audit, who
+from ..enums import AuditAction
+from ..exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
+from ..models import User, Visit, VisitRecord
+from ..moves import STEPS, UNDER_WAY, Action
+from .core import Decision, append_event, lock, move_locked, refresh_caller_copy
+
+
+def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "", completion_note: str = "") -> Visit:
+    """Log arrival, leaving or return (hc14), by a visitor on the tablet or by the office taking
+    their phone call. Only for a visit under way, hence only for an authorised one (hc01). A
+    visitor leaving a visit whose record is written completes it."""
+    with transaction.atomic():
+        locked = lock(visit)
+        log_step_locked(locked, actor, step_name, note=note, completion_note=completion_note)
+    refresh_caller_copy(visit, locked)
+    return locked
+
+
+def log_step_locked(locked: Visit, actor: User, step_name: str, *, note: str = "", completion_note: str = "") -> None:
+    """`record_step` on a row the caller holds under its lock, inside its transaction."""
+    step = STEPS[step_name]
+    if not step.who(actor, locked):
+        raise NotPermitted(f"You may not log the {step.label} for this visit.")
+    if locked.status not in step.states:
+        raise TransitionNotAllowed(
+            f"You cannot log the {step.label}: the visit is {locked.get_status_display().lower()}."
+        )
+    if getattr(locked, step.stamp) is not None:
+        when = timezone.localtime(getattr(locked, step.stamp)).strftime("%H:%M")
+        raise TransitionNotAllowed(f"The {step.label} was already logged at {when}.")
+    if step.needs and getattr(locked, step.needs) is None:
+        raise PreconditionFailed(["Log 'Left the property' first."])
+    now = timezone.now()
+    setattr(locked, step.stamp, now)
+    locked.save(update_fields=[step.stamp, "updated_at"])
+    kind = step.visitor_event if who.is_visitor(actor, locked) else step.office_event
+    append_event(locked, actor, kind, note=note.strip(), at=now)
+    audit.record(actor, AuditAction.EVENT, locked, detail=kind)
+    if step_name == "left":
+        complete_when_done(locked, actor, note=completion_note)
+
+
+def complete_when_done(locked: Visit, actor: User, *, note: str = "") -> bool:
+    """hc14, hc20: a visit whose visitors have left the property and whose record is written is
+    complete, with no further tap to forget on the doorstep. Completing is the visitors' (MOVES):
+    the office's leaving call does not complete it. Returns whether the visit completed."""
+    done = (
+        locked.status in UNDER_WAY
+        and locked.left_at is not None
+        and who.may_conduct(actor, locked)
+        and VisitRecord.objects.filter(visit=locked).exists()
+    )
+    if done:
+        move_locked(locked, actor, Action.COMPLETE, Decision(note=(note or "").strip()))
+    return done
+
+
+def lock_under_way(visit: Visit, actor: User, *, refuse_who: str, refuse_when: str) -> Visit:
+    """Lock the visit for something only its visitors do while it is under way (the record, its
+    draft, the parent's signature: never before a lead authorised it and they set off, hc01).
+    `refuse_who` is the refusal to anyone else; `refuse_when`, with {status}, the refusal in any
+    other state."""
+    locked = lock(visit)
+    check_under_way(locked, actor, refuse_who=refuse_who, refuse_when=refuse_when)
+    return locked
+
+
+def check_under_way(locked: Visit, actor: User, *, refuse_who: str, refuse_when: str) -> None:
+    """`lock_under_way`'s checks, on a row the caller already holds."""
+    if not who.may_conduct(actor, locked):
+        raise NotPermitted(refuse_who)
+    if locked.status not in UNDER_WAY:
+        raise TransitionNotAllowed(refuse_when.format(status=locked.get_status_display().lower()))
