@@ -1,0 +1,169 @@
+"""The shape of the code (docs/architecture.md), checked: the layers run one way.
+
+- No two project modules import each other, directly or round a longer circle, counting imports
+  inside functions too (a function-level import is how a circle hides).
+- `visits` imports nothing of `safeguarding`: safeguarding builds on visits, through its hooks.
+- `who` and `moves` sit below `access` and `lifecycle`; `access` and `lifecycle` do not import each
+  other.
+- No module of the lifecycle package passes 400 lines.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = ("homevisits", "visits", "safeguarding")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _project_modules() -> dict[str, Path]:
+    modules = {}
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                modules[_module_name(path)] = path
+    return modules
+
+
+MODULES = _project_modules()
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """The project modules `name` imports, anywhere in the file."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            # `from package import module` imports the module; `from module import name`, the module.
+            targets = [
+                f"{source}.{alias.name}" if f"{source}.{alias.name}" in MODULES else source for alias in node.names
+            ]
+        else:
+            continue
+        for target in targets:
+            while target and target not in MODULES:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_two_project_modules_import_each_other():
+    # Assert
+    assert _cycles(GRAPH) == []
+
+
+def test_the_cycle_finder_finds_a_circle():
+    # Arrange: a -> b -> c -> a, and d alone.
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+
+    # Assert
+    assert _cycles(graph) == [["a", "b", "c"]]
+
+
+def test_function_level_imports_are_counted():
+    # Assert: imports inside functions (`AppConfig.ready`, a view's late import) are edges too.
+    assert {"visits.access", "visits.lifecycle", "visits.who"} <= GRAPH["safeguarding.apps"]
+    assert "visits.views.board" in GRAPH["visits.views.visits"]
+
+
+def test_visits_imports_nothing_of_safeguarding():
+    # Act
+    offending = {
+        name: sorted(t for t in targets if t.startswith("safeguarding"))
+        for name, targets in GRAPH.items()
+        if name.startswith("visits")
+    }
+
+    # Assert
+    assert {name: targets for name, targets in offending.items() if targets} == {}
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper"),
+    [
+        ("visits.who", "visits.moves"),
+        ("visits.who", "visits.access"),
+        ("visits.who", "visits.lifecycle"),
+        ("visits.moves", "visits.access"),
+        ("visits.moves", "visits.lifecycle"),
+        ("visits.access", "visits.lifecycle"),
+        ("visits.lifecycle", "visits.access"),
+    ],
+)
+def test_a_lower_layer_imports_nothing_above_it(lower, upper):
+    # Act: every module of the lower layer (a package counts with its modules).
+    imported = {
+        target
+        for name, targets in GRAPH.items()
+        if name == lower or name.startswith(lower + ".")
+        for target in targets
+        if target == upper or target.startswith(upper + ".")
+    }
+
+    # Assert
+    assert imported == set(), f"{lower} imports {sorted(imported)}"
+
+
+def test_no_lifecycle_module_passes_400_lines():
+    # Act
+    lengths = {path.name: len(path.read_text().splitlines()) for path in (ROOT / "visits" / "lifecycle").glob("*.py")}
+
+    # Assert
+    assert lengths and max(lengths.values()) <= 400, lengths
