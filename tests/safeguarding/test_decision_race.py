@@ -4,14 +4,13 @@ is told who decided first. PostgreSQL, real threads, each on its own connection,
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from tests.race import race
 from visits.enums import EventKind, Status
 from visits.models import Visit, VisitEvent
 
@@ -20,29 +19,26 @@ TRIALS = int(os.environ.get("RACE_TRIALS", "50"))
 DECISIONS = [EventKind.AUTHORISED, EventKind.DECLINED, EventKind.SENT_BACK]
 
 
-def _race(visit: Visit, racers: list[tuple[str, object, str]]) -> dict[str, tuple[int, list[str]]]:
-    barrier = threading.Barrier(len(racers))
-    outcome: dict[str, tuple[int, list[str]]] = {}
+def _race(visit: Visit, racers: list[tuple[str, object, str]]) -> dict[str, tuple[str, list[str]]]:
+    """Each lead posts a decision through the real view at once (`tests.race`), signed in first.
+    Returns name -> (where they were sent, the messages they were shown)."""
 
-    def run(name: str, user, action: str) -> None:
-        try:
+    def racer(user, action: str):
+        def go(ready) -> tuple[str, list[str]]:
             client = Client()
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
             url = reverse(f"safeguarding:{action}", args=[visit.code])
-            barrier.wait(timeout=10)
+            ready()
             response = client.post(url, {"note": "Racing.", "conditions": "", "from_status": "requested"})
-            outcome[name] = (response["Location"], [str(m) for m in get_messages(response.wsgi_request)])
-        except Exception as exc:  # noqa: BLE001 - an unexpected error must reach the main thread's assert
-            outcome[name] = (repr(exc), [])
-        finally:
-            connection.close()
+            return response["Location"], [str(m) for m in get_messages(response.wsgi_request)]
 
-    threads = [threading.Thread(target=run, args=racer) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcome
+        return go
+
+    finishes = race(*(racer(user, action) for _name, user, action in racers))
+    return {
+        name: finish.value if finish.won else (repr(finish.error), [])
+        for (name, *_), finish in zip(racers, finishes, strict=True)
+    }
 
 
 @pytest.mark.postgres

@@ -4,19 +4,18 @@ never the code word, a pupil, a household or an address; safe to run concurrentl
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from unittest import mock
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from safeguarding.alerts import on_code_word_raised
 from safeguarding.models import Alert, AlertKind
 from tests.factories import make_cast
+from tests.race import race
 from visits import lifecycle
 from visits.enums import EventKind, Status
 from visits.models import Visit, VisitEvent
@@ -159,24 +158,13 @@ def test_hc19_send_alerts_run_twice_concurrently_sends_each_alert_once(_flush_de
     finally:
         code_word_raised.connect(on_code_word_raised, dispatch_uid="safeguarding.code_word_alert")
     mail.outbox.clear()  # locmem outbox: one list shared by both threads
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            call_command("send_alerts")
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def send_alerts(ready) -> None:
+        ready()
+        call_command("send_alerts")
 
     # Act
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    errors = [finish.error for finish in race(send_alerts, send_alerts, timeout=60) if not finish.won]
     after_race = len(alert_mail())
     call_command("send_alerts")
 
@@ -196,20 +184,13 @@ def test_hc19_send_alerts_stress_many_runs_at_once(_flush_despite_append_only_tr
     for minutes in (20, 30, 40, 50):
         on_the_road(cast, ended_minutes_ago=minutes)
     mail.outbox.clear()
-    barrier = threading.Barrier(6)
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            call_command("send_alerts")
-        finally:
-            connection.close()
+    def send_alerts(ready) -> None:
+        ready()
+        call_command("send_alerts")
 
-    threads = [threading.Thread(target=run) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    finishes = race(*[send_alerts] * 6, timeout=60)
+    assert [finish.error for finish in finishes if not finish.won] == []
 
     assert Alert.objects.count() == 4
     assert len(alert_mail()) == 4 * 3

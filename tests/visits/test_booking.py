@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests import clock
 from tests.factories import make_household, make_pupil, make_user
+from tests.race import race
 from visits import forms as booking_forms
 from visits import lifecycle
 from visits.enums import Reason, Role, Status, VisitType
@@ -1114,38 +1115,26 @@ def test_booking_visitor_booked_between_checking_and_saving_is_caught_under_the_
 def test_booking_race_two_people_book_the_same_visitor_at_once_one_wins(cast, _flush_despite_append_only_triggers):
     """Two office staff book the same pair for the same hour at the same moment: each form is
     valid on its own; the row lock on the visitors makes the second one see the first's visit."""
-    import threading
-
-    from django.db import connection
-
     from visits.views.booking import book
 
     # Arrange
     other_household = make_household(cast.school)
     other_pupil = make_pupil(other_household)
     plans = [(cast.household, cast.pupil), (other_household, other_pupil)]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def run(household, pupil) -> None:
-        try:
+    def booking(household, pupil):
+        def go(ready) -> str:
             data = form_data(cast, pupils=[pupil.pk], contact="", person_visited="A parent")
             form = VisitForm(data, school=cast.school, household=household)
             valid = form.is_valid()
-            barrier.wait(timeout=10)
+            ready()
             visit = book(form, cast.office, submit=False) if valid else None
-            outcomes.append("booked" if visit else "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
-        except Exception as exc:  # noqa: BLE001 - must reach the assert below
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
+            return "booked" if visit else "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items())
+
+        return go
 
     # Act
-    threads = [threading.Thread(target=run, args=plan) for plan in plans]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = [f.value if f.won else repr(f.error) for f in race(*(booking(*plan) for plan in plans))]
 
     # Assert
     assert sorted(outcomes)[0] == "booked"

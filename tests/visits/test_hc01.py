@@ -15,7 +15,6 @@ The race test can be shown to bite: with HOMEVISITS_RACE_WITHOUT_LOCK=1 it repla
 from __future__ import annotations
 
 import os
-import threading
 from collections import Counter
 
 import pytest
@@ -24,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from tests.factories import Cast
+from tests.race import race
 from visits import lifecycle
 from visits.enums import EventKind, Role, Status
 from visits.exceptions import LifecycleError, TransitionNotAllowed
@@ -233,30 +233,26 @@ def _read_without_lock(visit: Visit) -> Visit:
 
 
 def _race(visit_pk: int, racers: list[tuple[str, object, str, str]]) -> dict[str, str]:
-    """Run each racer's `transition` in its own thread and connection, released together by a
-    barrier. Returns name -> "won", or the name of the LifecycleError it got."""
-    barrier = threading.Barrier(len(racers))
-    outcome: dict[str, str] = {}
+    """Run each racer's `transition` at once (`tests.race`), each on its own copy of the visit.
+    Returns name -> "won", or the name of the LifecycleError it got."""
 
-    def run(name: str, actor, action: str, note: str) -> None:
-        try:
+    def racer(actor, action: str, note: str):
+        def go(ready) -> None:
             visit = Visit.objects.get(pk=visit_pk)  # the thread's own copy, on its own connection
-            barrier.wait(timeout=10)
+            ready()
             lifecycle.transition(visit, actor, action, note=note)
-            outcome[name] = "won"
-        except LifecycleError as exc:
-            outcome[name] = type(exc).__name__
-        except Exception as exc:  # noqa: BLE001 - an unexpected error must reach the main thread's assert
-            outcome[name] = repr(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run, args=racer) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcome
+        return go
+
+    finishes = race(*(racer(actor, action, note) for _name, actor, action, note in racers))
+    return {
+        name: "won"
+        if finish.won
+        else type(finish.error).__name__
+        if isinstance(finish.error, LifecycleError)
+        else repr(finish.error)
+        for (name, *_), finish in zip(racers, finishes, strict=True)
+    }
 
 
 def _hc01_violation(visit: Visit, lead_ids: set[int]) -> str:
