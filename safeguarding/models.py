@@ -336,6 +336,19 @@ class Concern(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.school})"
 
+    # The states templates ask about, as flags: a template never compares a status string.
+    @property
+    def is_open(self) -> bool:
+        return self.status == ConcernStatus.OPEN
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.status == ConcernStatus.ACKNOWLEDGED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ConcernStatus.CLOSED
+
 
 class ConcernActionKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"

@@ -353,6 +353,36 @@ class Visit(models.Model):
     def address(self) -> str:
         return ", ".join(p for p in [self.address_line1, self.address_line2, self.town, self.postcode] if p)
 
+    # The states templates ask about, as flags: a template never compares a status string.
+    @property
+    def is_requested(self) -> bool:
+        return self.status == Status.REQUESTED
+
+    @property
+    def is_sent_back(self) -> bool:
+        return self.status == Status.SENT_BACK
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == Status.DECLINED
+
+    @property
+    def is_authorised(self) -> bool:
+        return self.status == Status.AUTHORISED
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == Status.IN_PROGRESS
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == Status.COMPLETED
+
+    @property
+    def has_started(self) -> bool:
+        """Someone set off: in progress or completed (hc01: each needs an authorisation)."""
+        return self.status in Status.started()
+
     @property
     def is_lone_visit(self) -> bool:
         return self.second_visitor_id is None and not self.agency_worker_name
