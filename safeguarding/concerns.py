@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from visits import audit, lifecycle, moves, notify, who
+from visits import audit, lifecycle, moves, notify
 from visits.enums import AuditAction, EventKind, Role, Status
 from visits.exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from visits.models import Pupil, User, Visit, VisitRecord
@@ -34,6 +34,7 @@ from .models import (
     Incident,
     IncidentKind,
 )
+from .who import may_handle_concerns, may_raise_concern, may_record_cpoms, may_report_incident, may_see_incident
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def raise_concern(
     if kind not in ConcernKind.values:
         raise PreconditionFailed(["Choose what kind of concern this is."])
     details = _clean_text(details, "concern")
-    if not who.may_raise_concern(actor, visit):
+    if not may_raise_concern(actor, visit):
         raise NotPermitted("You may not raise a concern on this visit.")
     if visit.status == Status.DRAFT:
         raise TransitionNotAllowed("This request is still a draft: speak to the safeguarding lead directly.")
@@ -183,7 +184,7 @@ def concern_from_record(sender, record: VisitRecord, actor: User, **kwargs) -> N
 
 def concern_for_update(concern: Concern, actor: User) -> Concern:
     locked = Concern.objects.select_for_update(of=("self",)).select_related("visit").get(pk=concern.pk)
-    if not who.may_handle_concerns(actor, locked.school_id):
+    if not may_handle_concerns(actor, locked.school_id):
         raise NotPermitted("Only the school's safeguarding leads may act on a concern.")
     return locked
 
@@ -271,7 +272,7 @@ def _checked_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.date
         raise PreconditionFailed(["The time it happened cannot be in the future."])
     if occurred_at < visit.scheduled_start - dt.timedelta(days=1):
         raise PreconditionFailed(["The time it happened is before the visit: check the date."])
-    if not who.may_report_incident(actor, visit):
+    if not may_report_incident(actor, visit):
         raise NotPermitted("You may not report an incident on this visit.")
     if visit.status not in Status.started() | {Status.AUTHORISED}:
         raise TransitionNotAllowed(f"Nobody has been out on this visit: it is {visit.get_status_display().lower()}.")
@@ -355,7 +356,7 @@ def review_incident(incident: Incident, actor: User, note: str) -> Incident:
     note = _clean_text(note, "note on what follows")
     with transaction.atomic():
         locked = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
-        if not who.may_see_incident(actor, locked.school_id):
+        if not may_see_incident(actor, locked.school_id):
             raise NotPermitted("You may not review this incident.")
         if locked.reviewed_at is not None:
             when = timezone.localtime(locked.reviewed_at).strftime("%H:%M on %d/%m/%Y")
@@ -488,7 +489,7 @@ def record_on_cpoms(visit: Visit, actor: User, reference: str) -> CpomsEntry:
         raise PreconditionFailed(["Enter the CPOMS reference only."])
     with transaction.atomic():
         locked = lifecycle.lock_for_change(visit)
-        if not who.may_record_cpoms(actor, locked):
+        if not may_record_cpoms(actor, locked):
             raise NotPermitted("Only a safeguarding lead of the school may record a visit on CPOMS.")
         if locked.status != Status.COMPLETED:
             raise TransitionNotAllowed(

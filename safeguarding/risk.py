@@ -43,6 +43,7 @@ from .models import (
     highest_level,
     risk_level,
 )
+from .who import may_review_risk
 
 MAX_ROWS = 30
 FIELD_LIMITS = {"hazard": 200, "people_at_risk": 200, "controls": 4000}
@@ -251,7 +252,7 @@ def review_for_visit(visit: Visit, actor: User, rows: list[dict] | None = None, 
     hazards = clean_rows(rows) if rows is not None else None
     with transaction.atomic():
         locked = lifecycle.lock_for_change(visit)
-        if not who.may_review_risk(actor, locked):
+        if not may_review_risk(actor, locked):
             raise NotPermitted("You may not review the risk assessment of this visit.")
         if locked.status not in Status.editable():
             raise TransitionNotAllowed(

@@ -2,15 +2,18 @@
 
 - No two project modules import each other, directly or round a longer circle, counting imports
   inside functions too (a function-level import is how a circle hides).
-- `visits` imports nothing of `safeguarding`: safeguarding builds on visits, through its hooks.
+- `visits` imports nothing of `safeguarding`, and its templates load none of safeguarding's tag
+  libraries: safeguarding builds on visits, through its hooks.
 - `who` and `moves` sit below `access` and `lifecycle`; `access` and `lifecycle` do not import each
   other.
+- No template compares a status string: they read flags.
 - No module of the lifecycle package passes 400 lines.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -133,6 +136,47 @@ def test_visits_imports_nothing_of_safeguarding():
 
     # Assert
     assert {name: targets for name, targets in offending.items() if targets} == {}
+
+
+def test_visits_templates_load_no_tag_library_of_safeguarding():
+    # Arrange: safeguarding's tag libraries, and every template of visits.
+    libraries = {path.stem for path in (ROOT / "safeguarding" / "templatetags").glob("*.py")} - {"__init__"}
+    templates = sorted((ROOT / "templates" / "visits").rglob("*.html"))
+
+    # Act
+    loading = {
+        str(path.relative_to(ROOT)): sorted(set(loaded.split()) & libraries)
+        for path in templates
+        for loaded in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", path.read_text())
+        if set(loaded.split()) & libraries
+    }
+
+    # Assert: safeguarding's panels reach the visit page through visits.hooks instead.
+    assert libraries and templates
+    assert loading == {}
+
+
+# `x.status == "authorised"`, `status != 'closed'`, `status in "..."`: a state written as a string.
+STATUS_STRING = re.compile(r"""status\s*(==|!=|in)\s*["']""")
+
+
+def test_no_template_compares_a_status_string():
+    # Act
+    comparing = {
+        str(path.relative_to(ROOT)): STATUS_STRING.findall(path.read_text())
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        if STATUS_STRING.search(path.read_text())
+    }
+
+    # Assert: templates read the models' flags (`visit.is_authorised`) or VisitAccess's instead.
+    assert comparing == {}
+
+
+def test_the_status_string_finder_finds_one():
+    # Assert
+    assert STATUS_STRING.search('{% if visit.status == "authorised" %}')
+    assert STATUS_STRING.search("{% if c.status != 'closed' %}")
+    assert not STATUS_STRING.search("{% if visit.is_authorised %}")
 
 
 @pytest.mark.parametrize(

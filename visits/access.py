@@ -89,7 +89,8 @@ DOCUMENT_RULES: dict[str, tuple[Callable[[User, Visit], bool], Callable[[Visit],
         lambda v: "" if _has(v, "record") else "the Record of Home Visit has not been written yet",
     ),
     "risk_assessment": (
-        who.may_download_risk_assessment,
+        # Whoever may read the assessment as reviewed for the visit (hc09): safeguarding's rule.
+        lambda user, visit: may(user, visit, "see_risk"),
         lambda v: "" if _has(v, "risk_review") else "the risk assessment has not been reviewed for this visit yet",
     ),
     "letter": (
@@ -116,16 +117,6 @@ def downloadable_documents(user: User, visit: Visit) -> list[str]:
 
 
 # --- who and when together: what a person may do to a visit now ------------------------------------
-
-
-def may_raise_concern_now(user: User, visit: Visit) -> bool:
-    """hc21: once the request has left the draft (the service refuses drafts)."""
-    return visit.status in moves.CONCERN_STATES and who.may_raise_concern(user, visit)
-
-
-def may_report_incident_now(user: User, visit: Visit) -> bool:
-    """hc22: someone has gone out, or is about to."""
-    return visit.status in moves.INCIDENT_STATES and who.may_report_incident(user, visit)
 
 
 def may_write_record_now(user: User, visit: Visit) -> bool:

@@ -175,12 +175,17 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "visitor_feed": frozenset({Role.VISITOR}),
     "board": frozenset({Role.OFFICE}) | Role.safeguarding(),
     "audit": Role.safeguarding() | {Role.HEAD},
-    # The safeguarding lead's own pages (issue 4).
-    "risk_template": Role.safeguarding(),
-    "concerns": Role.safeguarding(),
-    "incidents": Role.safeguarding() | {Role.HEAD},
-    "cpoms": Role.safeguarding(),
 }
+
+
+def register_page(page: str, roles: frozenset[str]) -> None:
+    """An app built on visits names the roles that open one of its school-wide pages (safeguarding:
+    the risk template, concerns, incidents, CPOMS). A page is registered once."""
+    if PAGE_ROLES.get(page, roles) != roles:
+        raise ValueError(f"page {page!r} is already registered with other roles")
+    PAGE_ROLES[page] = frozenset(roles)
+
+
 # Where a person lands after signing in: the first page of this list they may open.
 HOME_PAGES = [
     ("queue", "safeguarding:queue"),
@@ -238,47 +243,6 @@ def may_print_letter(user: User, visit: Visit) -> bool:
     return is_office(user, visit) or is_lead(user, visit) or is_requester(user, visit) or is_visitor(user, visit)
 
 
-# --- the risk assessment, concerns and incidents (hc09, hc17, hc21, hc22) --------------------------
-
-
-def may_review_risk(user: User, visit: Visit) -> bool:
-    """Review the household's risk assessment for a visit (hc09): those who book and edit the
-    request (requester, office, leads) and the visitors who will face the risks."""
-    return may_edit_request(user, visit) or is_visitor(user, visit)
-
-
-def may_see_risk(user: User, visit: Visit) -> bool:
-    """Read the visit's risk assessment: everyone who sees the visit but the head, who sees it on
-    the household's page."""
-    return may_review_risk(user, visit) or is_office(user, visit) or is_lead(user, visit)
-
-
-def may_raise_concern(user: User, visit: Visit) -> bool:
-    """hc17, hc21: anyone tied to the visit or working at its school's end of it may raise a
-    child protection concern about its pupils; it goes to the leads."""
-    return is_visitor(user, visit) or is_office(user, visit) or is_lead(user, visit) or is_requester(user, visit)
-
-
-def may_report_incident(user: User, visit: Visit) -> bool:
-    """hc22: the visitors it happened to, or the office or a lead who took their call."""
-    return is_visitor(user, visit) or is_office(user, visit) or is_lead(user, visit)
-
-
-def may_handle_concerns(user: User, school_id: int) -> bool:
-    """Acknowledge, act on and close concerns (hc21): the school's safeguarding leads."""
-    return may_open_page(user, "concerns", school_id)
-
-
-def may_see_incident(user: User, school_id: int) -> bool:
-    """Incidents of a school: its leads; the head too, to whom accusations go (hc22)."""
-    return may_open_page(user, "incidents", school_id)
-
-
-def may_record_cpoms(user: User, visit: Visit) -> bool:
-    """hc24: a safeguarding lead of the school records a completed visit on CPOMS."""
-    return is_lead(user, visit)
-
-
 # --- households, contacts and pupils -------------------------------------------------------------
 
 HOUSEHOLD_MANAGERS = frozenset({Role.OFFICE}) | Role.safeguarding()
@@ -319,11 +283,6 @@ def may_download_record(user: User, visit: Visit) -> bool:
     """The Record of Home Visit (hc20, hc24): the visitors who wrote it, the leads who put it on
     CPOMS, and the head (SLT). Not the office: what was seen in the home is need to know."""
     return is_visitor(user, visit) or is_lead(user, visit) or roles_of(user).has(visit.school_id, {Role.HEAD})
-
-
-def may_download_risk_assessment(user: User, visit: Visit) -> bool:
-    """The lone-working risk assessment as reviewed for the visit (hc09): whoever may read it."""
-    return may_see_risk(user, visit)
 
 
 def may_download_letter(user: User, visit: Visit) -> bool:

@@ -7,31 +7,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
-from visits import who
-from visits.access import VisitAccess
-from visits.enums import Status
-from visits.models import Visit
-
-from ..models import CpomsEntry
-
 register = template.Library()
-
-
-@register.inclusion_tag("safeguarding/cpoms/_panel.html")
-def visit_cpoms_panel(visit: Visit, can: VisitAccess) -> dict:
-    """For a completed visit: to the school's leads, whether and by whom it is on CPOMS, with a
-    button to its summary; to everyone else who sees the visit, the reminder that it must be
-    recorded onto CPOMS and whether it has been. One query, whoever looks."""
-    if visit.status != Status.COMPLETED:
-        return {"show": False}
-    entry = CpomsEntry.objects.filter(visit_id=visit.pk).select_related("recorded_by").first()
-    return {
-        "show": True,
-        "visit": visit,
-        "entry": entry,
-        "is_lead": who.may_record_cpoms(can.user, visit),
-        "is_visitor": can.is_visitor,
-    }
 
 
 @register.filter

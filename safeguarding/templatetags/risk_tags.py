@@ -10,12 +10,6 @@ from __future__ import annotations
 
 from django import template
 
-from visits import who
-from visits.access import VisitAccess
-from visits.enums import Status
-from visits.models import Visit
-
-from .. import risk
 from ..models import Likelihood, Severity
 
 register = template.Library()
@@ -46,21 +40,3 @@ def severity_label(value) -> str:
 @register.filter
 def likelihood_label(value) -> str:
     return _label(Likelihood, value)
-
-
-@register.inclusion_tag("safeguarding/risk/_panel.html")
-def visit_risk_panel(visit: Visit, can: VisitAccess) -> dict:
-    user = can.user
-    if not who.may_see_risk(user, visit):
-        # The head reads assessments on the household's page, not through the visit.
-        return {"visit": visit, "may_see": False, "household_link": who.may_view_households(user, visit.school_id)}
-    review, latest, current = risk.review_state(visit)
-    return {
-        "visit": visit,
-        "may_see": True,
-        "review": review,
-        "latest": latest,
-        "current": current,
-        "rows": list(review.assessment.rows.all()) if review else [],
-        "may_review": visit.status in Status.editable() and who.may_review_risk(user, visit),
-    }

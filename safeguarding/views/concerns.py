@@ -28,6 +28,7 @@ from .. import concerns as service
 from ..context_processors import concern_counts
 from ..forms import CloseConcernForm, ConcernActionForm, RaiseConcernForm, ReportIncidentForm, ReviewIncidentForm
 from ..models import Concern, ConcernAction, ConcernSource, ConcernStatus, Incident
+from ..who import may_handle_concerns, may_raise_concern_now, may_report_incident_now, may_see_incident
 
 PUPIL_NAMES = Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name").order_by("last_name"))
 
@@ -113,7 +114,7 @@ def _concern_for_lead(request: HttpRequest, code: UUID) -> Concern:
         .filter(code=code)
         .first()
     )
-    if concern is None or not who.may_handle_concerns(request.user, concern.school_id):
+    if concern is None or not may_handle_concerns(request.user, concern.school_id):
         raise Http404("No such concern")
     return concern
 
@@ -226,7 +227,7 @@ def close(request: HttpRequest, code: UUID) -> HttpResponse:
 @login_required
 def raise_concern(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code, need="raise_concern")
-    if not access.may_raise_concern_now(request.user, visit):
+    if not may_raise_concern_now(request.user, visit):
         messages.error(request, "This request is still a draft: speak to the safeguarding lead directly.")
         return redirect("visits:detail", code=visit.code)
     form = RaiseConcernForm(request.POST if request.method == "POST" else None, visit=visit)
@@ -262,7 +263,7 @@ def raise_concern(request: HttpRequest, code: UUID) -> HttpResponse:
 @login_required
 def report_incident(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code, need="report_incident")
-    if not access.may_report_incident_now(request.user, visit):
+    if not may_report_incident_now(request.user, visit):
         messages.error(request, "An incident is reported on a visit that has been authorised.")
         return redirect("visits:detail", code=visit.code)
     form = ReportIncidentForm(request.POST if request.method == "POST" else None)
@@ -307,7 +308,7 @@ def _incident_for_user(request: HttpRequest, code: UUID) -> Incident:
     incident = (
         Incident.objects.select_related("school", "visit", "reported_by", "reviewed_by").filter(code=code).first()
     )
-    if incident is None or not who.may_see_incident(request.user, incident.school_id):
+    if incident is None or not may_see_incident(request.user, incident.school_id):
         raise Http404("No such incident")
     return incident
 

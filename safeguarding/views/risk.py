@@ -29,6 +29,7 @@ from visits.models import School, Visit
 from .. import risk
 from ..forms import RiskRowsForm
 from ..models import RISK_MATRIX, RiskAssessment
+from ..who import may_review_risk
 
 MATRIX_FOR_SCRIPT = {
     str(s): {str(likelihood): level for likelihood, level in row.items()} for s, row in RISK_MATRIX.items()
@@ -169,7 +170,7 @@ def visit_review(request: HttpRequest, code: UUID) -> HttpResponse:
 def _review_page(request: HttpRequest, visit: Visit, can: VisitAccess, form: RiskRowsForm | None) -> HttpResponse:
     review, latest, current = risk.review_state(visit)
     rows = list(latest.rows.all()) if latest else risk.template_for(visit.school)
-    may_review = visit.status in Status.editable() and who.may_review_risk(request.user, visit)
+    may_review = visit.status in Status.editable() and may_review_risk(request.user, visit)
     if form is None and may_review:
         form = RiskRowsForm(initial_rows=rows)
     audit.record(request.user, AuditAction.VIEW, visit, object_type="risk_assessment", detail="visit risk review")
@@ -238,3 +239,17 @@ def review_update(request: HttpRequest, code: UUID) -> HttpResponse:
         messages.success(request, _reviewed_message(visit, visit.status, changed=True))
         return redirect("visits:detail", code=visit.code)
     return _review_page(request, visit, can, form)
+
+
+def review_after_booking(request: HttpRequest, visit: Visit) -> HttpResponse | None:
+    """The step after booking (`visits.hooks.register_after_booking`): a new request has no risk
+    review yet, which the lead needs before authorising (hc09), so whoever may review it goes
+    there next."""
+    if not may_review_risk(request.user, visit):
+        return None
+    messages.info(
+        request,
+        "Next: review the household's risk assessment for this visit. "
+        "The safeguarding lead cannot authorise it until someone has (hc09).",
+    )
+    return redirect("safeguarding:risk_review", code=visit.code)

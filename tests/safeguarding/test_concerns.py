@@ -4,11 +4,9 @@ who is told (and what they are not told), and two leads acknowledging at once.""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from safeguarding import concerns
@@ -23,6 +21,7 @@ from safeguarding.models import (
     IncidentKind,
 )
 from tests.factories import Cast
+from tests.race import race
 from visits import lifecycle
 from visits.enums import EventKind, Status
 from visits.exceptions import LifecycleError, NotPermitted, PreconditionFailed, TransitionNotAllowed
@@ -360,28 +359,27 @@ def test_hc21_race_two_leads_acknowledging_one_stands_other_told_who(cast, _flus
     # Act
     results = []
     for pk in trials:
-        barrier = threading.Barrier(2)
-        outcome: dict[str, str] = {}
 
-        def run(name: str, actor, pk=pk, barrier=barrier, outcome=outcome) -> None:
-            try:
+        def acknowledge(actor, pk=pk):
+            def go(ready) -> None:
                 concern = Concern.objects.get(pk=pk)
-                barrier.wait(timeout=10)
+                ready()
                 concerns.acknowledge(concern, actor)
-                outcome[name] = "won"
-            except LifecycleError as exc:
-                outcome[name] = f"{type(exc).__name__}: {exc}"
-            except Exception as exc:  # noqa: BLE001 - must reach the main thread's assert
-                outcome[name] = repr(exc)
-            finally:
-                connection.close()
 
-        threads = [threading.Thread(target=run, args=(n, getattr(cast, n))) for n in ("lead", "deputy")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        results.append(outcome)
+            return go
+
+        names = ("lead", "deputy")
+        finishes = race(*(acknowledge(getattr(cast, name)) for name in names))
+        results.append(
+            {
+                name: "won"
+                if finish.won
+                else f"{type(finish.error).__name__}: {finish.error}"
+                if isinstance(finish.error, LifecycleError)
+                else repr(finish.error)
+                for name, finish in zip(names, finishes, strict=True)
+            }
+        )
 
     # Assert
     for pk, outcome in zip(trials, results, strict=True):

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection
-from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from safeguarding.concerns import cpoms_summary, record_on_cpoms
 from safeguarding.models import CpomsEntry
 from tests.factories import make_household, make_pupil, review_risk, visit_fields
-from visits import access, lifecycle, who
+from visits import access, hooks, lifecycle, who
 from visits.enums import EventKind, Reason, Role, Status
 from visits.exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from visits.models import AuditEntry, Membership, Visit, VisitEvent
@@ -609,7 +609,7 @@ def test_hc24_panel_costs_one_query_recorded_or_not(cast):
     # Arrange
     waiting, done = finished(cast), finished(cast)
     record_on_cpoms(done, cast.lead, "CP-1")
-    template = Template("{% load cpoms_tags %}{% visit_cpoms_panel visit can %}")
+    panel = next(p for p in hooks.PANELS["side"] if p.name == "cpoms")  # as the visit page shows it
     who.roles_of(cast.lead)  # the request's roles, loaded once per request anyway
     counts = []
 
@@ -617,7 +617,7 @@ def test_hc24_panel_costs_one_query_recorded_or_not(cast):
     for visit in (waiting, done):
         can = access.VisitAccess(cast.lead, visit)
         with CaptureQueriesContext(connection) as queries:
-            template.render(Context({"visit": visit, "can": can}))
+            render_to_string(panel.template, panel.context({}, visit, can))
         counts.append(len(queries))
 
     # Assert

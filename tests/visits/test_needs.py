@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from safeguarding.who import may_see_risk
 from visits import access, moves, who
 from visits.enums import Status
 
@@ -49,7 +50,7 @@ def test_registering_the_same_need_again_is_harmless():
     access.register_need("see_risk", access.NEEDS["see_risk"])
 
     # Assert
-    assert access.NEEDS["see_risk"] is who.may_see_risk
+    assert access.NEEDS["see_risk"] is may_see_risk
 
 
 def test_a_lifecycle_action_is_a_need_read_from_the_table(cast):

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from visits import access, audit, family_words, lifecycle, who
+from visits import access, audit, family_words, hooks, lifecycle, who
 from visits.enums import AuditAction, Reason, Status
 from visits.exceptions import LifecycleError
 from visits.forms import (
@@ -80,15 +80,12 @@ def _save_new(request: HttpRequest, form: VisitForm) -> Visit | None:
 
 
 def after_booking(request: HttpRequest, visit: Visit) -> HttpResponse:
-    """Where a new request takes its requester: to the risk review of the household for this
-    visit (hc09), which the lead needs before authorising (a new request has none yet)."""
-    if who.may_review_risk(request.user, visit):
-        messages.info(
-            request,
-            "Next: review the household's risk assessment for this visit. "
-            "The safeguarding lead cannot authorise it until someone has (hc09).",
-        )
-        return redirect("safeguarding:risk_review", code=visit.code)
+    """Where a new request takes its requester: the first next step an app registered that
+    applies (safeguarding: the household's risk review for this visit, hc09), else the visit."""
+    for step in hooks.AFTER_BOOKING:
+        response = step(request, visit)
+        if response is not None:
+            return response
     return redirect("visits:detail", code=visit.code)
 
 
