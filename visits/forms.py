@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -559,7 +558,6 @@ class VisitForm(forms.ModelForm):
 
 # --- new-starter visits (mp03) -----------------------------------------------------------------
 
-NEW_STARTER_WHY_NOT_IN_SCHOOL = "New starter visit: meeting the family at home (policy)"
 SLOT_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -679,104 +677,3 @@ class NewStarterForm(forms.Form):
             pairs.append((lead, second))
         data["pairs"] = pairs
         return data
-
-
-@dataclass
-class PlannedVisit:
-    """One row of the new-starter schedule: one household, one time, one pair."""
-
-    household: Household
-    pupils: list[Pupil]
-    start: dt.datetime
-    end: dt.datetime
-    lead: User
-    second: User
-    problems: list[str] = field(default_factory=list)
-
-
-def plan_new_starters(form: NewStarterForm) -> tuple[list[PlannedVisit], list[str]]:
-    """The schedule for a valid `NewStarterForm`: one visit per household (households with
-    several chosen pupils get one visit), households in name order taking the next free time
-    and pair, Monday to Friday. Returns the rows (each with its clashes) and problems with the
-    plan as a whole. Writes nothing."""
-    data = form.cleaned_data
-    school = form.school
-    by_household: dict[int, list[Pupil]] = {}
-    for pupil in sorted(data["pupils"], key=lambda p: (p.household.name, p.last_name, p.first_name)):
-        by_household.setdefault(pupil.household_id, []).append(pupil)
-    length = dt.timedelta(minutes=data["duration"])
-    combos = []
-    day = data["date_from"]
-    while day <= data["date_to"]:
-        if day.weekday() < 5:
-            for slot in data["slots"]:
-                start = timezone.make_aware(dt.datetime.combine(day, slot))
-                for lead, second in data["pairs"]:
-                    combos.append((start, lead, second))
-        day += dt.timedelta(days=1)
-    households = list(by_household.values())
-    if len(households) > len(combos):
-        return [], [
-            f"There are {len(households)} households to visit but only {len(combos)} times for your pairs. "
-            "Choose more days, more start times or another pair."
-        ]
-    rows = []
-    used = list(zip(households, combos, strict=False))
-    # The visitors' other visits over the whole schedule, in one query (not one per row).
-    existing: dict[int, list[Visit]] = {}
-    if used:
-        people = {p.pk for pair in data["pairs"] for p in pair}
-        first, last = used[0][1][0], used[-1][1][0] + length
-        for other in visits_clashing(people, first, last):
-            for pk in other.visitor_ids & people:
-                existing.setdefault(pk, []).append(other)
-    booked: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
-    now = timezone.now()
-    for pupils, (start, lead, second) in used:
-        end = start + length
-        row = PlannedVisit(pupils[0].household, pupils, start, end, lead, second)
-        for person in (lead, second):
-            other = next(
-                (v for v in existing.get(person.pk, []) if v.scheduled_start < end and start < v.expected_end), None
-            )
-            if other is not None:
-                row.problems.append(clash_message(person, other, short=True))
-            if any(s < end and start < e for s, e in booked.get(person.pk, [])):
-                row.problems.append(f"{person} has another visit of this schedule at the same time.")
-            booked.setdefault(person.pk, []).append((start, end))
-        if is_evening(school, start, end):
-            row.problems.append(
-                f"Ends after {school.evening_cutoff:%H:%M}: the policy strongly recommends no evening visits (hc13)."
-            )
-        if start < now:
-            row.problems.append("This time has already passed.")
-        rows.append(row)
-    return rows, []
-
-
-def new_starter_fields(row: PlannedVisit, purpose: str) -> dict[str, Any]:
-    """The Visit fields of one new-starter request (mp03)."""
-    household = row.household
-    contact = next((c for c in household.contacts.all() if c.parental_responsibility), None)
-    names = ", ".join(p.first_name for p in row.pupils)
-    return {
-        "visit_type": VisitType.PLANNED,
-        "reason_detail": f"New starter: {names}.",
-        "purpose": purpose,
-        "why_not_in_school": NEW_STARTER_WHY_NOT_IN_SCHOOL,
-        "family_informed": True,
-        "appointment_method": AppointmentMethod.LETTER,
-        "person_visited": str(contact) if contact else household.name,
-        "contact": contact,
-        "address_line1": household.address_line1,
-        "address_line2": household.address_line2,
-        "town": household.town,
-        "postcode": household.postcode,
-        "scheduled_start": row.start,
-        "expected_end": row.end,
-        "lead_visitor": row.lead,
-        "lead_visitor_role": row.lead.job_title or "Visiting staff",
-        "second_visitor": row.second,
-        "second_visitor_role": row.second.job_title or "Visiting staff",
-        "code_word": random_code_word(),
-    }

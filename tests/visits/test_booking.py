@@ -1095,7 +1095,7 @@ def test_hc08_appointment_time_in_a_foreign_format_is_explained(cast, login):
 
 def test_booking_visitor_booked_between_checking_and_saving_is_caught_under_the_lock(cast):
     # Arrange: the form is checked, then someone else books the lead visitor at that time.
-    from visits.views.booking import _visitors_booked_meanwhile
+    from visits.bookings import visitors_booked_meanwhile
 
     form = VisitForm(form_data(cast), school=cast.school, household=cast.household)
     assert form.is_valid(), form.errors
@@ -1103,7 +1103,7 @@ def test_booking_visitor_booked_between_checking_and_saving_is_caught_under_the_
     cast.make_visit(Status.REQUESTED, start=start, second_visitor=cast.bystander)
 
     # Act
-    booked = _visitors_booked_meanwhile(form)
+    booked = visitors_booked_meanwhile(form)
 
     # Assert
     assert booked is True
@@ -1115,7 +1115,7 @@ def test_booking_visitor_booked_between_checking_and_saving_is_caught_under_the_
 def test_booking_race_two_people_book_the_same_visitor_at_once_one_wins(cast, _flush_despite_append_only_triggers):
     """Two office staff book the same pair for the same hour at the same moment: each form is
     valid on its own; the row lock on the visitors makes the second one see the first's visit."""
-    from visits.views.booking import book
+    from visits.bookings import book
 
     # Arrange
     other_household = make_household(cast.school)
@@ -1144,13 +1144,13 @@ def test_booking_race_two_people_book_the_same_visitor_at_once_one_wins(cast, _f
 
 def test_mp03_visitor_booked_between_preview_check_and_saving_saves_nothing(cast, login, reception, monkeypatch):
     # Arrange: the second planning (under the lock) meets a visit booked meanwhile.
-    from visits.views import booking
+    from visits import bookings
 
     client = login(cast.office)
     data = starter_data(cast, reception)
     plan = client.post(STARTERS, data).context["plan"]
     calls = []
-    real_plan = booking.plan_new_starters
+    real_plan = bookings.plan_new_starters
 
     def plan_with_a_booking_in_between(form):
         calls.append(1)
@@ -1159,7 +1159,7 @@ def test_mp03_visitor_booked_between_preview_check_and_saving_saves_nothing(cast
             cast.make_visit(Status.REQUESTED, start=start)
         return real_plan(form)
 
-    monkeypatch.setattr(booking, "plan_new_starters", plan_with_a_booking_in_between)
+    monkeypatch.setattr(bookings, "plan_new_starters", plan_with_a_booking_in_between)
 
     # Act
     response = client.post(STARTERS, {**data, "preview": "", "confirm": "1", "plan": plan})

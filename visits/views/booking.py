@@ -8,31 +8,23 @@ transition). Who may book at a school, edit a request or print its letter is ans
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from visits import access, audit, family_words, hooks, lifecycle, who
+from visits import access, audit, bookings, family_words, hooks, lifecycle, moves, who
 from visits.enums import AuditAction, Reason, Status
 from visits.exceptions import LifecycleError
-from visits.forms import (
-    NewStarterForm,
-    VisitForm,
-    add_lifecycle_errors,
-    new_starter_fields,
-    plan_new_starters,
-)
-from visits.models import Household, Pupil, School, User, Visit
+from visits.forms import NewStarterForm, VisitForm
+from visits.models import Household, Pupil, School, Visit
 
 PICKER_LIMIT = 50
 
@@ -67,7 +59,7 @@ def _save_new(request: HttpRequest, form: VisitForm) -> Visit | None:
     """Create the request from a valid form (submitted when the user pressed "Send"); None,
     with the lifecycle's refusal on the form, when it refused."""
     submit = "submit" in request.POST
-    visit = book(form, request.user, submit=submit)
+    visit = bookings.book(form, request.user, submit=submit)
     if visit is None:
         return None
     messages.success(
@@ -87,36 +79,6 @@ def after_booking(request: HttpRequest, visit: Visit) -> HttpResponse:
         if response is not None:
             return response
     return redirect("visits:detail", code=visit.code)
-
-
-def book(form: VisitForm, actor: User, *, submit: bool) -> Visit | None:
-    """Create the request of a valid form through the lifecycle, with the visitors' diaries
-    checked again under a lock. None, with the reason on the form, when it was refused."""
-    try:
-        with transaction.atomic():
-            if _visitors_booked_meanwhile(form):
-                return None
-            return lifecycle.create_request(
-                actor,
-                form.school,
-                form.household,
-                form.lifecycle_fields(),
-                pupils=form.cleaned_data["pupils"],
-                reasons=form.cleaned_data["reasons"],
-                submit=submit,
-            )
-    except ValidationError as exc:
-        add_lifecycle_errors(form, exc)
-    except LifecycleError as exc:
-        form.add_error(None, str(exc))
-    return None
-
-
-def _visitors_booked_meanwhile(form: VisitForm) -> bool:
-    """Lock the visitors' rows for the rest of the transaction and check their diaries again:
-    of two people booking the same visitor at the same time, the second is told (a race)."""
-    list(User.objects.select_for_update().filter(pk__in=form.visitor_ids()).values_list("pk", flat=True))
-    return form.add_clash_errors()
 
 
 def _booking_page(request: HttpRequest, form: VisitForm, **context: Any) -> HttpResponse:
@@ -192,6 +154,22 @@ def _household_picker(request: HttpRequest, schools: list[School]) -> HttpRespon
     )
 
 
+def _tell_what_was_saved(request: HttpRequest, visit: Visit, *, was_authorised: bool) -> None:
+    """After an edit: send a draft or sent-back request to the lead when asked, and say what became
+    of the changes (an authorised visit whose details changed went back to the queue, hc01)."""
+    if "submit" in request.POST and moves.is_allowed(visit, request.user, moves.Action.SUBMIT):
+        try:
+            lifecycle.transition(visit, request.user, lifecycle.Action.SUBMIT)
+        except LifecycleError as exc:
+            messages.error(request, f"Your changes were saved, but: {exc}")
+        else:
+            messages.success(request, "Saved and sent to the safeguarding lead for authorisation.")
+    elif was_authorised and visit.is_requested:
+        messages.warning(request, "Saved. The changes went back to the safeguarding lead, who must authorise it again.")
+    else:
+        messages.success(request, "Your changes were saved.")
+
+
 @login_required
 def edit(request: HttpRequest, code: UUID) -> HttpResponse:
     """Change a request (draft, waiting, sent back or authorised) and, when it is a draft or was
@@ -209,39 +187,10 @@ def edit(request: HttpRequest, code: UUID) -> HttpResponse:
             visit=visit,
             show_code_word=can.can_see_code_word,
         )
-        if form.is_valid():
-            was_authorised = visit.status == Status.AUTHORISED
-            saved = False
-            try:
-                with transaction.atomic():
-                    if not _visitors_booked_meanwhile(form):
-                        lifecycle.update_request(
-                            visit,
-                            request.user,
-                            form.lifecycle_fields(),
-                            pupils=form.cleaned_data["pupils"],
-                            reasons=form.cleaned_data["reasons"],
-                        )
-                        saved = True
-            except ValidationError as exc:
-                add_lifecycle_errors(form, exc)
-            except LifecycleError as exc:
-                form.add_error(None, str(exc))
-            if saved:
-                if "submit" in request.POST and visit.status in {Status.DRAFT, Status.SENT_BACK}:
-                    try:
-                        lifecycle.transition(visit, request.user, lifecycle.Action.SUBMIT)
-                    except LifecycleError as exc:
-                        messages.error(request, f"Your changes were saved, but: {exc}")
-                    else:
-                        messages.success(request, "Saved and sent to the safeguarding lead for authorisation.")
-                elif was_authorised and visit.status == Status.REQUESTED:
-                    messages.warning(
-                        request, "Saved. The changes went back to the safeguarding lead, who must authorise it again."
-                    )
-                else:
-                    messages.success(request, "Your changes were saved.")
-                return redirect("visits:detail", code=visit.code)
+        was_authorised = visit.is_authorised
+        if form.is_valid() and bookings.save_changes(form, visit, request.user):
+            _tell_what_was_saved(request, visit, was_authorised=was_authorised)
+            return redirect("visits:detail", code=visit.code)
     else:
         form = VisitForm(
             school=visit.school, household=visit.household, visit=visit, show_code_word=can.can_see_code_word
@@ -252,7 +201,7 @@ def edit(request: HttpRequest, code: UUID) -> HttpResponse:
         form,
         visit=visit,
         title=f"Change the visit to {visit.household.name}",
-        can_send=visit.status in {Status.DRAFT, Status.SENT_BACK},
+        can_send=can.can_submit,
     )
 
 
@@ -322,6 +271,56 @@ def follow_up(request: HttpRequest, code: UUID) -> HttpResponse:
 # --- new-starter visits (mp03) ---------------------------------------------------------------
 
 
+def _starter_pupils(request: HttpRequest, school: School) -> tuple[list[str], str, QuerySet[Pupil]]:
+    """The school's year groups (Reception first), the chosen one, and its pupils."""
+    year_groups = sorted(
+        set(Pupil.objects.filter(school=school).values_list("year_group", flat=True)),
+        key=lambda y: (y != "Reception", y),
+    )
+    year = request.GET.get("year") or request.POST.get("year") or ("Reception" if "Reception" in year_groups else "")
+    pupils = Pupil.objects.filter(school=school).select_related("household").order_by("last_name", "first_name")
+    return year_groups, year, pupils.filter(year_group=year) if year else pupils
+
+
+@dataclass
+class StarterPlan:
+    """What the new-starter page shows after a preview or a refused confirm."""
+
+    rows: list = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    plan: str = ""
+    notice: str = ""
+
+
+def _preview_or_create(request: HttpRequest, form: NewStarterForm) -> StarterPlan | HttpResponse:
+    """POST "preview": the schedule and its clashes, nothing written. POST "confirm": every
+    request of the schedule the user previewed, in one transaction, unless something clashes."""
+    rows, problems = bookings.plan_new_starters(form)
+    result = StarterPlan(rows, problems, bookings.plan_signature(rows))
+    clashes = problems or any(r.problems for r in rows)
+    if "confirm" not in request.POST:
+        return result
+    if clashes:
+        result.problems = problems or [
+            "Nothing was saved: some visits clash. Change the times or pairs, then preview again."
+        ]
+    elif request.POST.get("plan") != result.plan:
+        result.notice = "The schedule changed since your preview. Nothing is saved yet: check it below, then create."
+    else:
+        created, errors = bookings.create_new_starters(request.user, form, rows)
+        if errors:
+            result.problems = ["Nothing was saved.", *errors]
+            return result
+        sent = form.cleaned_data["submit_now"] == "submit"
+        messages.success(
+            request,
+            f"{len(created)} new-starter visit request{'' if len(created) == 1 else 's'} created "
+            + ("and sent to the safeguarding lead." if sent else "as drafts."),
+        )
+        return redirect(request.get_full_path())
+    return result
+
+
 @login_required
 def new_starters(request: HttpRequest) -> HttpResponse:
     """mp03: book a visit for every household of the chosen pupils. GET shows the form; POST
@@ -331,111 +330,30 @@ def new_starters(request: HttpRequest) -> HttpResponse:
     school = _chosen_school(request, schools)
     if school is None:
         return render(request, "visits/booking/pick.html", {"schools": schools, "school": None, "starters": True})
-    year_groups = sorted(
-        set(Pupil.objects.filter(school=school).values_list("year_group", flat=True)),
-        key=lambda y: (y != "Reception", y),
-    )
-    year = request.GET.get("year") or request.POST.get("year") or ("Reception" if "Reception" in year_groups else "")
-    pupils = Pupil.objects.filter(school=school).select_related("household").order_by("last_name", "first_name")
-    if year:
-        pupils = pupils.filter(year_group=year)
-    rows: list = []
-    problems: list[str] = []
-    plan = notice = ""
+    year_groups, year, pupils = _starter_pupils(request, school)
+    result = StarterPlan()
     if request.method == "POST":
         form = NewStarterForm(request.POST, school=school, pupils=pupils)
         if form.is_valid():
-            rows, problems = plan_new_starters(form)
-            plan = plan_signature(rows)
-            clashes = problems or any(r.problems for r in rows)
-            if "confirm" in request.POST and not clashes and request.POST.get("plan") != plan:
-                notice = "The schedule changed since your preview. Nothing is saved yet: check it below, then create."
-            elif "confirm" in request.POST and not clashes:
-                created, errors = _create_new_starters(request, form, rows)
-                if not errors:
-                    sent = form.cleaned_data["submit_now"] == "submit"
-                    messages.success(
-                        request,
-                        f"{len(created)} new-starter visit request{'' if len(created) == 1 else 's'} created "
-                        + ("and sent to the safeguarding lead." if sent else "as drafts."),
-                    )
-                    return redirect(request.get_full_path())
-                problems = ["Nothing was saved.", *errors]
-            elif "confirm" in request.POST:
-                problems = problems or [
-                    "Nothing was saved: some visits clash. Change the times or pairs, then preview again."
-                ]
+            outcome = _preview_or_create(request, form)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            result = outcome
     else:
-        form = NewStarterForm(
-            school=school,
-            pupils=pupils,
-            initial={"pupils": list(pupils.values_list("pk", flat=True)), "date_from": timezone.localdate()},
-        )
-    return render(
-        request,
-        "visits/booking/new_starters.html",
-        {
-            "form": form,
-            "school": school,
-            "schools": schools,
-            "year_groups": year_groups,
-            "year": year,
-            "rows": rows,
-            "problems": problems,
-            "plan": plan,
-            "notice": notice,
-            "has_clashes": bool(problems) or any(r.problems for r in rows),
-            # Where the drafts just made can be found again (they are on no day list yet).
-            "booked": access.visible_visits(request.user)
-            .filter(school=school, reasons__reason=Reason.NEW_STARTER, status__in=Status.editable())
-            .filter(scheduled_start__gte=timezone.now())
-            .select_related("household")
-            .order_by("scheduled_start", "id")[:100],
-        },
+        initial = {"pupils": list(pupils.values_list("pk", flat=True)), "date_from": timezone.localdate()}
+        form = NewStarterForm(school=school, pupils=pupils, initial=initial)
+    context = {"form": form, "school": school, "schools": schools, "year_groups": year_groups, "year": year}
+    context |= {"rows": result.rows, "problems": result.problems, "plan": result.plan, "notice": result.notice}
+    context["has_clashes"] = bool(result.problems) or any(r.problems for r in result.rows)
+    # Where the drafts just made can be found again (they are on no day list yet).
+    context["booked"] = (
+        access.visible_visits(request.user)
+        .filter(school=school, reasons__reason=Reason.NEW_STARTER, status__in=Status.editable())
+        .filter(scheduled_start__gte=timezone.now())
+        .select_related("household")
+        .order_by("scheduled_start", "id")[:100]
     )
-
-
-def plan_signature(rows: list) -> str:
-    """A fingerprint of the previewed schedule: confirm creates only what the user saw."""
-    text = "|".join(
-        f"{r.household.pk}:{r.start.isoformat()}:{r.end.isoformat()}:{r.lead.pk}:{r.second.pk}:"
-        + ",".join(str(p.pk) for p in r.pupils)
-        for r in rows
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _create_new_starters(request: HttpRequest, form: NewStarterForm, rows: list) -> tuple[list[Visit], list[str]]:
-    """Create every request of the schedule in one transaction: all, or none and the reasons."""
-    submit = form.cleaned_data["submit_now"] == "submit"
-    purpose = form.cleaned_data["purpose"].strip()
-    created = []
-    try:
-        with transaction.atomic():
-            # Lock the visitors and plan again: a visit booked for one of them since the preview
-            # turns up now, and nothing is saved (a race with another booking).
-            people = {p.pk for pair in form.cleaned_data["pairs"] for p in pair}
-            list(User.objects.select_for_update().filter(pk__in=people).values_list("pk", flat=True))
-            again, problems = plan_new_starters(form)
-            if problems or any(r.problems for r in again) or plan_signature(again) != plan_signature(rows):
-                return [], ["One of these visitors was booked for something else meanwhile: preview again."]
-            for row in rows:
-                created.append(
-                    lifecycle.create_request(
-                        request.user,
-                        form.school,
-                        row.household,
-                        new_starter_fields(row, purpose),
-                        pupils=row.pupils,
-                        reasons=[Reason.NEW_STARTER],
-                        submit=submit,
-                    )
-                )
-    except ValidationError as exc:
-        return [], exc.messages
-    except LifecycleError as exc:
-        return [], [str(exc)]
-    return created, []
+    return render(request, "visits/booking/new_starters.html", context)
 
 
 # --- the appointment letter (hc08) ---------------------------------------------------------------
