@@ -13,8 +13,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -25,7 +24,7 @@ from visits.enums import AuditAction, Reason, Status, VisitType
 from visits.exceptions import LifecycleError, PreconditionFailed
 from visits.models import AuditEntry, Pupil, School, Visit, VisitEvent, VisitReason
 
-from .. import risk
+from .. import decisions, risk
 from ..forms import DecisionForm
 from ..models import Concern, ConcernStatus, RiskAssessment, RiskLevel
 
@@ -49,18 +48,19 @@ def _latest_assessment() -> Subquery:
     )
 
 
-def queue_queryset(user, schools: list[int]):
-    """Requests waiting at `schools`, with everything a queue card shows fetched up front: a fixed
-    number of queries for any number of rows (pupils with their open concerns, reasons, the
-    household's last visits with their records)."""
+def _pupils_with_open_concerns() -> QuerySet[Pupil]:
     open_concerns = Concern.objects.filter(status__in=ConcernStatus.unresolved()).only(
         "id", "kind", "status", "raised_at", "urgent"
     )
-    pupils = Pupil.objects.only("id", "first_name", "last_name", "year_group").prefetch_related(
+    return Pupil.objects.only("id", "first_name", "last_name", "year_group").prefetch_related(
         Prefetch("concerns", queryset=open_concerns, to_attr="open_concerns")
     )
-    # One more than shown: a household's own queued visit is left out of its earlier visits.
-    earlier = (
+
+
+def _earlier_visits() -> QuerySet[Visit]:
+    """A household's latest visits with their records; one more than shown, as a household's own
+    queued visit is left out of its earlier visits."""
+    return (
         Visit.objects.exclude(status=Status.DRAFT)
         .select_related("record")
         .only(
@@ -76,6 +76,12 @@ def queue_queryset(user, schools: list[int]):
         )
         .order_by("-scheduled_start", "-id")[: EARLIER_VISITS + 1]
     )
+
+
+def queue_queryset(user, schools: list[int]):
+    """Requests waiting at `schools`, with everything a queue card shows fetched up front: a fixed
+    number of queries for any number of rows (pupils with their open concerns, reasons, the
+    household's last visits with their records)."""
     return (
         access.visible_visits(user)
         .filter(school_id__in=schools, status=Status.REQUESTED)
@@ -87,9 +93,9 @@ def queue_queryset(user, schools: list[int]):
         )
         .select_related(*QUEUE_RELATED)
         .prefetch_related(
-            Prefetch("pupils", queryset=pupils),
+            Prefetch("pupils", queryset=_pupils_with_open_concerns()),
             Prefetch("reasons", queryset=VisitReason.objects.only("id", "visit_id", "reason")),
-            Prefetch("household__visits", queryset=earlier, to_attr="recent_visits"),
+            Prefetch("household__visits", queryset=_earlier_visits(), to_attr="recent_visits"),
         )
     )
 
@@ -120,14 +126,9 @@ class Card:
 
     @property
     def needs_confirmation(self) -> bool:
-        """A lone visit (where pairs are required), an evening visit or a missing SLT name: the
-        lead must open the request and confirm, never by bulk."""
-        visit, school = self.visit, self.visit.school
-        return (
-            (school.pairs_required and visit.is_lone_visit)
-            or visit.is_evening
-            or (school.slt_discussion_required and visit.slt_consulted_id is None)
-        )
+        """Something the lead must confirm on the request itself (`lifecycle.confirmations_needed`):
+        the lead opens it and confirms, never by bulk."""
+        return bool(lifecycle.confirmations_needed(self.visit))
 
 
 def _review(visit: Visit):
@@ -313,19 +314,7 @@ def bulk_authorise(request: HttpRequest) -> HttpResponse:
         .select_related("school", "household")
         .order_by("scheduled_start", "id")
     )
-    authorised, refused = 0, []
-    for visit in visits:
-        try:
-            with transaction.atomic():
-                # Under the row lock (a risk review takes it too), so the check below still holds
-                # when the lifecycle authorises.
-                locked = lifecycle.lock_for_change(visit)
-                _check_bulk_eligible(locked)
-                lifecycle.transition(locked, request.user, lifecycle.Action.AUTHORISE)
-        except LifecycleError as exc:
-            refused.append(f"{visit.household.name}, {visit.scheduled_start:%d/%m %H:%M}: {exc}")
-        else:
-            authorised += 1
+    authorised, refused = decisions.authorise_new_starters(request.user, visits)
     missing = len(codes) - len(visits)
     if authorised:
         messages.success(request, f"{authorised} new-starter visit{'s' if authorised != 1 else ''} authorised.")
@@ -334,15 +323,6 @@ def bulk_authorise(request: HttpRequest) -> HttpResponse:
     if missing:
         messages.error(request, f"{missing} ticked visit{'s were' if missing != 1 else ' was'} not found.")
     return redirect("safeguarding:queue")
-
-
-def _check_bulk_eligible(visit: Visit) -> None:
-    reasons = set(visit.reasons.values_list("reason", flat=True))
-    review, _, current = risk.review_state(visit)
-    if Reason.NEW_STARTER not in reasons:
-        raise PreconditionFailed(["only new-starter visits can be authorised together; open this one."])
-    if review is not None and current and review.assessment.level != RiskLevel.LOW:
-        raise PreconditionFailed(["its risk assessment is not Low; open it to decide."])
 
 
 # --- the audit trail -------------------------------------------------------------------------------

@@ -202,20 +202,27 @@ def _check_preconditions(visit: Visit, action: str, decision: Decision) -> None:
 def authorisation_blockers(visit: Visit, decision: Decision | None = None) -> list[str]:
     """What stops a lead authorising this request with `decision`, in words for the lead (with no
     decision: everything the lead must still confirm or fix)."""
+    problems = confirmations_needed(visit, decision)
+    for check in AUTHORISATION_CHECKS:
+        problems += check(visit, decision or Decision())
+    return problems
+
+
+def confirmations_needed(visit: Visit, decision: Decision | None = None) -> list[str]:
+    """What the lead must confirm on the request itself before it can be authorised, and that
+    `decision` does not (a lone visit, hc06; an evening visit, hc13; the SLT member, mp01): never
+    given on the lead's behalf, so a request needing any is decided on its own page."""
     decision = decision or Decision()
-    approve_lone_working, confirm_evening = decision.approve_lone_working, decision.confirm_evening
     school = visit.school
     problems = []
-    if school.pairs_required and visit.is_lone_visit and not approve_lone_working:
+    if school.pairs_required and visit.is_lone_visit and not decision.approve_lone_working:
         problems.append("This is a lone visit: confirm that you approve lone working (hc06).")
-    if visit.is_evening and not confirm_evening:
+    if visit.is_evening and not decision.confirm_evening:
         problems.append(
             f"The visit starts or ends after {school.evening_cutoff:%H:%M}: confirm that an evening visit is necessary (hc13)."
         )
     if school.slt_discussion_required and visit.slt_consulted_id is None:
         problems.append("This school requires the SLT member the visit was discussed with to be named (mp01).")
-    for check in AUTHORISATION_CHECKS:
-        problems += check(visit, decision)
     return problems
 
 
