@@ -7,6 +7,7 @@
 - `who` and `moves` sit below `access` and `lifecycle`; `access` and `lifecycle` do not import each
   other.
 - No template compares a status string: they read flags.
+- No function of a views module passes 40 lines.
 - No module of the lifecycle package passes 400 lines.
 """
 
@@ -203,6 +204,27 @@ def test_a_lower_layer_imports_nothing_above_it(lower, upper):
 
     # Assert
     assert imported == set(), f"{lower} imports {sorted(imported)}"
+
+
+VIEW_LINES_MAX = 40
+
+
+def test_no_view_function_passes_40_lines():
+    # Arrange: every function of every views module (a long one hides a rule the service layer
+    # should hold).
+    views = [path for app in APPS for path in (ROOT / app).glob("views/*.py")]
+
+    # Act
+    long = {
+        f"{path.relative_to(ROOT)}:{node.name}": node.end_lineno - node.lineno + 1
+        for path in views
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno + 1 > VIEW_LINES_MAX
+    }
+
+    # Assert
+    assert views
+    assert long == {}
 
 
 def test_no_lifecycle_module_passes_400_lines():

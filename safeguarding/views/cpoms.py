@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +26,30 @@ from ..forms import CpomsForm
 from ..models import CpomsEntry
 
 PUPILS = Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name"))
+
+
+def _due_rows(due: QuerySet[Visit], schools: list[School], chosen: list[int]) -> QuerySet[Visit]:
+    """Each school apart, in name order (an integer the cursor can carry), then the oldest
+    completion first: those have waited longest for their CPOMS entry."""
+    rank = Case(
+        *[When(school_id=s.pk, then=Value(i)) for i, s in enumerate(schools)],
+        default=Value(len(schools)),
+        output_field=IntegerField(),
+    )
+    return (
+        due.filter(school_id__in=chosen)
+        .annotate(school_rank=rank)
+        .select_related(*LIST_RELATED, "record")
+        .prefetch_related(PUPILS)
+    )
+
+
+def _recorded_rows(chosen: list[int]) -> QuerySet[CpomsEntry]:
+    return (
+        CpomsEntry.objects.filter(visit__school_id__in=chosen)
+        .select_related("recorded_by", "visit__school", "visit__household")
+        .prefetch_related(Prefetch("visit__pupils", queryset=PUPILS.queryset))
+    )
 
 
 @login_required
@@ -50,28 +74,10 @@ def cpoms_list(request: HttpRequest) -> HttpResponse:
         school.cpoms_due = due_by_school.get(school.pk, 0)
 
     if show == "due":
-        # Each school apart, in name order (an integer the cursor can carry), then the oldest
-        # completion first: those have waited longest for their CPOMS entry.
-        rank = Case(
-            *[When(school_id=s.pk, then=Value(i)) for i, s in enumerate(schools)],
-            default=Value(len(schools)),
-            output_field=IntegerField(),
-        )
-        rows = (
-            due.filter(school_id__in=chosen)
-            .annotate(school_rank=rank)
-            .select_related(*LIST_RELATED, "record")
-            .prefetch_related(PUPILS)
-        )
-        page = seek(rows, request, ["school_rank", "completed_at", "id"])
+        page = seek(_due_rows(due, schools, chosen), request, ["school_rank", "completed_at", "id"])
         detail = "CPOMS: visits not yet recorded"
     else:
-        rows = (
-            CpomsEntry.objects.filter(visit__school_id__in=chosen)
-            .select_related("recorded_by", "visit__school", "visit__household")
-            .prefetch_related(Prefetch("visit__pupils", queryset=PUPILS.queryset))
-        )
-        page = seek(rows, request, ["-recorded_at", "-id"])
+        page = seek(_recorded_rows(chosen), request, ["-recorded_at", "-id"])
         detail = "CPOMS: visits recorded"
     audit.record(request.user, AuditAction.LIST, object_type="visit", detail=detail)
     return render(

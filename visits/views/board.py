@@ -17,7 +17,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -76,11 +76,11 @@ def safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def board_rows(user: User, school_ids: list[int], now: dt.datetime | None = None) -> list[BoardRow]:
-    now = now or timezone.now()
-    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+def _board_visits(user: User, school_ids: list[int], start: dt.datetime) -> QuerySet[Visit]:
+    """Everyone out, today's and tomorrow's requests and authorised visits, and today's completed
+    ones, with their alarm events: a fixed number of queries for any number of rows."""
     tomorrow, day_after = start + dt.timedelta(days=1), start + dt.timedelta(days=2)
-    qs = (
+    return (
         access.visible_visits(user)
         .filter(school_id__in=school_ids, status__in=BOARD_STATES)
         .filter(
@@ -103,6 +103,13 @@ def board_rows(user: User, school_ids: list[int], now: dt.datetime | None = None
         )
         .order_by("scheduled_start", "id")[:BOARD_LIMIT]
     )
+
+
+def board_rows(user: User, school_ids: list[int], now: dt.datetime | None = None) -> list[BoardRow]:
+    now = now or timezone.now()
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    tomorrow = start + dt.timedelta(days=1)
+    qs = _board_visits(user, school_ids, start)
     rows = []
     for visit in qs:
         alarm = lifecycle.alarm_state(visit, visit.alarm_events, now)

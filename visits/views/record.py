@@ -82,7 +82,11 @@ def present(request: HttpRequest, code: UUID) -> HttpResponse:
             return redirect("visits:detail", code=visit.code)
         return redirect("visits:record", code=visit.code)
 
-    # No responsible adult (hc15): the warning first; only its confirmation ends the visit.
+    return _no_responsible_adult(request, visit, can)
+
+
+def _no_responsible_adult(request: HttpRequest, visit: Visit, can) -> HttpResponse:
+    """hc15, no responsible adult: the warning first; only its confirmation ends the visit."""
     confirm = NotConductedForm(request.POST if "confirm_not_conducted" in request.POST else None)
     if "confirm_not_conducted" in request.POST and confirm.is_valid():
         try:
@@ -145,34 +149,33 @@ def record(request: HttpRequest, code: UUID) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("visits:detail", code=visit.code)
         else:
-            if result.completed:
-                text = "Record saved. The visit is complete."
-            elif not ParentSignature.objects.filter(visit=visit).exists():
-                text = "Record saved. Next: the parent's signature, then Left the property."
-            else:
-                text = "Record saved. Tap Left the property when you leave: the visit then completes."
-            messages.success(request, text)
-            target = reverse("visits:detail", args=[visit.code])
-            if _wants_json(request):
-                return JsonResponse({"ok": True, "redirect": target, "message": text})
-            return redirect(target)
+            return _record_saved(request, visit, completed=result.completed)
     if request.method == "POST" and _wants_json(request):
         # record.js then sends the form the ordinary way, so the page shows each error by its field.
         return JsonResponse({"ok": False, "invalid": True}, status=400)
     if request.method == "GET":
         audit.record(request.user, AuditAction.VIEW, visit, detail="record form")
-    return render(
-        request,
-        "visits/tablet/record.html",
-        {
-            "visit": visit,
-            "can": can,
-            "form": form,
-            "server_saved_at": saved_at,
-            "rewriting": _existing_record(visit) is not None,
-            "storage_key": f"hv-record:{visit.code}:{request.user.pk}",
-        },
-    )
+    context = {"visit": visit, "can": can, "form": form, "server_saved_at": saved_at}
+    context |= {
+        "rewriting": _existing_record(visit) is not None,
+        "storage_key": f"hv-record:{visit.code}:{request.user.pk}",
+    }
+    return render(request, "visits/tablet/record.html", context)
+
+
+def _record_saved(request: HttpRequest, visit: Visit, *, completed: bool) -> HttpResponse:
+    """What the visitor is told once the record is in, and where they go: the next step at the door."""
+    if completed:
+        text = "Record saved. The visit is complete."
+    elif not ParentSignature.objects.filter(visit=visit).exists():
+        text = "Record saved. Next: the parent's signature, then Left the property."
+    else:
+        text = "Record saved. Tap Left the property when you leave: the visit then completes."
+    messages.success(request, text)
+    target = reverse("visits:detail", args=[visit.code])
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "redirect": target, "message": text})
+    return redirect(target)
 
 
 def _refusal_text(visit: Visit) -> str:
