@@ -1,0 +1,122 @@
+"""The tablet's order of things (issue 5): a visitor's words for each state, the groups of "My
+visits", the on-the-road steps as buttons, and the one thing to do next at the door. Who and
+when come from `visits.access` flags and the table in `visits.moves`; this module only puts them
+in the order a visitor on a doorstep needs, so the views and templates decide nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from . import moves
+from .access import VisitAccess
+from .enums import Status
+from .models import Visit
+
+# What a visitor's card says about a visit, in their words (issue 5): (words, css class).
+TABLET_STATUS = {
+    Status.REQUESTED: ("Waiting for authorisation", "wait"),
+    Status.SENT_BACK: ("Sent back", "wait"),
+    Status.AUTHORISED: ("Authorised: you may set off", "go"),
+    Status.COMPLETED: ("Completed", "done"),
+    Status.DECLINED: ("Declined", "stop"),
+    Status.CANCELLED: ("Cancelled", "stop"),
+}
+
+
+def tablet_status(visit: Visit, today: dt.date) -> tuple[str, str]:
+    """The status a visitor reads on a card: "On the road" until they leave the property (on the
+    day), then "Record due" until the visit is completed (hc14, hc20)."""
+    if visit.status != Status.IN_PROGRESS:
+        return TABLET_STATUS.get(visit.status, (visit.get_status_display(), "wait"))
+    if record_due(visit, today):
+        if visit.has_record:
+            return "Record written: complete the visit", "due"
+        return "Record due", "due"
+    return "On the road", "road"
+
+
+def record_due(visit: Visit, today: dt.date) -> bool:
+    """Under way and either off the property or from an earlier day: the record is what is left."""
+    return visit.status == Status.IN_PROGRESS and (
+        visit.left_at is not None or timezone.localtime(visit.scheduled_start).date() < today
+    )
+
+
+# The groups of "My visits", in the order the page shows them.
+MINE_GROUPS = (("today", "Today"), ("record_due", "Record due"), ("upcoming", "Upcoming"))
+
+
+def group_of(visit: Visit, today: dt.date) -> str:
+    if record_due(visit, today):
+        return "record_due"
+    # On the road now (even if set off ahead of the booked day), or booked for today or before.
+    if visit.status == Status.IN_PROGRESS or timezone.localtime(visit.scheduled_start).date() <= today:
+        return "today"
+    return "upcoming"
+
+
+@dataclass(frozen=True)
+class StepButton:
+    """One of "Arrived", "Left the property", "Back at school" on the visit page (hc14)."""
+
+    name: str
+    label: str
+    confirm: str  # the words of the deliberate second tap
+    done_at: dt.datetime | None
+    # "done" (shows its time), "next" (the one pressable step), "later" (shown, not pressable).
+    state: str
+
+
+# name (a moves.STEPS key, whose stamp is the time shown), button words, confirmation words.
+STEP_BUTTONS = (
+    ("arrived", "Arrived", "Yes, we have arrived"),
+    ("left", "Left the property", "Yes, we have left the property"),
+    ("back", "Back at school", "Yes, we are back at school"),
+)
+
+
+def step_buttons(visit: Visit, can: VisitAccess) -> list[StepButton]:
+    """The on-the-road steps as the page shows them. A visitor gets them in order, one pressable
+    at a time, so that a tired thumb cannot log "left" before "arrived"; the office, logging the
+    phone calls it takes, may log whichever call came (as before)."""
+    allowed = {"arrived": can.can_log_arrival, "left": can.can_log_leaving, "back": can.can_log_back}
+    if visit.status not in Status.started() or not (can.is_visitor or any(allowed.values())):
+        return []
+    buttons, next_given = [], False
+    for name, label, confirm in STEP_BUTTONS:
+        done_at = getattr(visit, moves.STEPS[name].stamp)
+        if done_at is not None:
+            state = "done"
+        elif allowed[name] and (not can.is_visitor or not next_given):
+            state, next_given = "next", True
+        else:
+            state = "later"
+        buttons.append(StepButton(name, label, confirm, done_at, state))
+    return buttons
+
+
+def next_action(visit: Visit, can: VisitAccess, has_record: bool, has_signature: bool = False) -> str:
+    """The one thing a visitor should do next on this visit (issue 5), for the top of the page. At
+    the door it is who is present (hc15) and the record (hc20), then the parent's signature
+    (hc23), and only then "Left the property" (hc14): one step offered at a time."""
+    if not can.is_visitor:
+        return ""
+    if can.can_start:
+        return "set_off"
+    if visit.status == Status.IN_PROGRESS:
+        if visit.arrived_at is None and visit.left_at is None:
+            return "arrived"
+        if visit.left_at is None:
+            if not has_record:
+                return "present"
+            return "left" if has_signature else "sign"
+        if not has_record:
+            return "record"
+        return "complete" if can.can_complete else ""
+    if visit.status == Status.COMPLETED:
+        return "back" if can.can_log_back else "done"
+    return "refused"
