@@ -34,7 +34,7 @@ SCHOOL_MORNING = london(2026, 11, 11, 11, 0)
 AWKWARD_INSTANTS = {
     "just after midnight": london(2026, 11, 12, 0, 5),
     "one minute before ten": london(2026, 11, 12, 9, 59),
-    "the evening cut-off": london(2026, 11, 12, 18, 0),
+    "the evening cut-off (17:00, the default)": london(2026, 11, 12, 17, 0),
     "ten to midnight": london(2026, 11, 12, 23, 50),
     "clocks go forward (29 March 2026, 01:00 GMT)": dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC),
     "clocks go back (25 October 2026, 02:00 BST)": dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC),
