@@ -97,7 +97,7 @@ def raise_concern(
     details = _clean_text(details, "concern")
     if not may_raise_concern(actor, visit):
         raise NotPermitted("You may not raise a concern on this visit.")
-    if visit.status == Status.DRAFT:
+    if visit.status not in moves.CONCERN_STATES:
         raise TransitionNotAllowed("This request is still a draft: speak to the safeguarding lead directly.")
     urgent = urgent or kind in {ConcernKind.CHILD_ALONE, ConcernKind.IMMEDIATE_DANGER}
     with transaction.atomic():
@@ -274,7 +274,7 @@ def _checked_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.date
         raise PreconditionFailed(["The time it happened is before the visit: check the date."])
     if not may_report_incident(actor, visit):
         raise NotPermitted("You may not report an incident on this visit.")
-    if visit.status not in Status.started() | {Status.AUTHORISED}:
+    if visit.status not in moves.INCIDENT_STATES:
         raise TransitionNotAllowed(f"Nobody has been out on this visit: it is {visit.get_status_display().lower()}.")
     return details
 

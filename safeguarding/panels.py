@@ -33,7 +33,9 @@ EARLIER_VISITS = 3
 
 def risk_panel(context, visit: Visit, can: VisitAccess) -> dict:
     """The risk assessment reviewed for the visit (hc09, hc10): its level, who reviewed it and when,
-    a warning when the household's assessment changed since, the controls, the lead's override."""
+    a warning when the household's assessment changed since, the controls, the lead's override.
+    Three queries whatever the number of rows: the review (with its version and reviewer), the
+    newest version, the rows."""
     user = can.user
     if not may_see_risk(user, visit):
         # The head reads assessments on the household's page, not through the visit.

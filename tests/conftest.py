@@ -50,8 +50,8 @@ def pytest_collection_modifyitems(items):
 def pinned_clock(request):
     """Every test runs at a known instant: `clock.SCHOOL_MORNING`, or the one its
     `@pytest.mark.clock(instant)` names. The clock runs on from there (timeouts and waits behave),
-    in every thread of the process, the live server's included. Requested first by every other
-    function-scoped fixture that builds rows, through `cast`."""
+    in every thread of the process, the live server's included. Autouse, so it is in place before
+    any other function-scoped fixture builds rows (and `cast` asks for it by name)."""
     marker = request.node.get_closest_marker("clock")
     instant = marker.args[0] if marker else clock.SCHOOL_MORNING
     with time_machine.travel(instant, tick=True) as traveller:

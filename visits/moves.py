@@ -149,9 +149,11 @@ STEPS: dict[str, Step] = {
 
 # --- state groups the rest of a visit's life reads ------------------------------------------------
 
+# A lead has authorised it, and it may have begun: the base of the groups below.
+AUTHORISED_OR_LATER = frozenset({Status.AUTHORISED}) | Status.started()
 # A visit someone may be out on: authorised (the visitor may have forgotten to tap "Set off"),
 # under way, or finished but perhaps not back. An alarm is never refused for a step not logged.
-ALARM_STATES = frozenset({Status.AUTHORISED, Status.IN_PROGRESS, Status.COMPLETED})
+ALARM_STATES = AUTHORISED_OR_LATER
 # Timeline kinds the board reads to show a visit's alarm and the steps taken.
 ALARM_EVENTS = frozenset(
     {
@@ -192,11 +194,11 @@ URGENT_STATES = frozenset({Status.AUTHORISED, Status.IN_PROGRESS})
 # The record, its draft and the parent's signature: only while the visit is under way (hc01, hc20).
 UNDER_WAY = frozenset({Status.IN_PROGRESS})
 # An incident needs someone to have gone out, or be about to (hc22).
-INCIDENT_STATES = frozenset({Status.AUTHORISED}) | Status.started()
+INCIDENT_STATES = AUTHORISED_OR_LATER
 # A concern may be raised once the request has left the draft (hc21).
 CONCERN_STATES = frozenset(Status.values) - {Status.DRAFT}
 # The Home Visit Form and the copy for the home carry the lead's authorisation (hc23).
-PRINTED_STATES = frozenset({Status.AUTHORISED, Status.IN_PROGRESS, Status.COMPLETED})
+PRINTED_STATES = AUTHORISED_OR_LATER
 
 
 # --- reading the table ----------------------------------------------------------------------------

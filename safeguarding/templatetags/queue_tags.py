@@ -1,5 +1,5 @@
-"""The lead's panels on the visit page (hc01, hc07, hc09, hc10, hc21): what they need to decide a
-request on one screen, and the decision card itself."""
+"""The queue's template helpers: a risk level's badge colour. The lead's panels on the visit page
+(summary and decision card) are `safeguarding.panels`."""
 
 from __future__ import annotations
 

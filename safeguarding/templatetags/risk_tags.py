@@ -1,10 +1,5 @@
-"""The risk assessment on a visit's page (hc09, hc10) and the small helpers its templates share.
-
-`{% visit_risk_panel visit can %}` shows the level of the version reviewed for the visit, who
-reviewed it and when, a warning when the household's assessment has changed since, the controls
-the visitors read before setting off, and the lead's hc10 override. Three queries whatever the
-number of rows: the review (with its version and reviewer), the newest version, the rows.
-"""
+"""The small helpers the risk assessment's templates share (hc09): the severity and likelihood
+choices and their labels. The panel on a visit's page is `safeguarding.panels.risk_panel`."""
 
 from __future__ import annotations
 
