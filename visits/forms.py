@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from .enums import AppointmentMethod, NotInformedException, Reason, Role, Status, VisitType
 from .models import Contact, Household, Pupil, School, User, Visit
+from .request_fields import FORM_FIELDS
 
 DATE_FORMAT = "%d/%m/%Y"
 TIME_FORMAT = "%H:%M"
@@ -190,35 +191,7 @@ class VisitForm(forms.ModelForm):
 
     class Meta:
         model = Visit
-        fields = [
-            "lead_visitor",
-            "lead_visitor_role",
-            "second_visitor",
-            "second_visitor_role",
-            "agency_worker_name",
-            "agency_worker_organisation",
-            "agency_worker_phone",
-            "lone_visit_reason",
-            "contact",
-            "person_visited",
-            "address_line1",
-            "address_line2",
-            "town",
-            "postcode",
-            "visit_type",
-            "reason_detail",
-            "purpose",
-            "why_not_in_school",
-            "not_informed_exception",
-            "appointment_method",
-            "appointment_made_at",
-            "people_to_see",
-            "briefing",
-            "code_word",
-            "slt_consulted",
-            "evening_confirmed",
-            "comments",
-        ]
+        fields = list(FORM_FIELDS)
         labels = {
             "lead_visitor": "Lead visitor",
             "lead_visitor_role": "Lead visitor's job role",

@@ -16,34 +16,11 @@ from ..enums import AuditAction, EventKind, Reason, Role, Status
 from ..exceptions import NotPermitted, TransitionNotAllowed
 from ..models import Household, Membership, Pupil, School, User, Visit, VisitReason
 from ..moves import Action
+from ..request_fields import AUTHORISED_FIELDS
 from .core import append_event, lock, refresh_caller_copy, transition
 
 # What an authorisation covers (hc01): changing any of these after it sends the visit back.
-MATERIAL_FIELDS = frozenset(
-    {
-        "household",
-        "scheduled_start",
-        "expected_end",
-        "address_line1",
-        "address_line2",
-        "town",
-        "postcode",
-        "lead_visitor",
-        "lead_visitor_role",
-        "second_visitor",
-        "second_visitor_role",
-        "agency_worker_name",
-        "agency_worker_organisation",
-        "visit_type",
-        "reason_detail",
-        "purpose",
-        "family_informed",
-        "not_informed_exception",
-        # mp01: the SLT member the lead relied on; hc11: the code word the lead agreed.
-        "slt_consulted",
-        "code_word",
-    }
-)
+MATERIAL_FIELDS = AUTHORISED_FIELDS
 
 
 def _validate_people(visit: Visit) -> None:

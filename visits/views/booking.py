@@ -25,6 +25,7 @@ from visits.enums import AuditAction, Reason, Status
 from visits.exceptions import LifecycleError
 from visits.forms import NewStarterForm, VisitForm
 from visits.models import Household, Pupil, School, Visit
+from visits.request_fields import FOLLOW_UP_FIELDS
 
 PICKER_LIMIT = 50
 
@@ -209,34 +210,12 @@ def _follow_up_initial(visit: Visit) -> dict[str, Any]:
     """mp02: the follow-up starts from the visit: same household, pupils, visitors, reasons;
     no date, and a new code word."""
     when = timezone.localtime(visit.scheduled_start)
-    names = (
-        "lead_visitor",
-        "lead_visitor_role",
-        "second_visitor",
-        "second_visitor_role",
-        "agency_worker_name",
-        "agency_worker_organisation",
-        "agency_worker_phone",
-        "lone_visit_reason",
-        "contact",
-        "person_visited",
-        "address_line1",
-        "address_line2",
-        "town",
-        "postcode",
-        "why_not_in_school",
-        "appointment_method",
-        "people_to_see",
-        "reason_detail",
-        "slt_consulted",
-    )
-    initial: dict[str, Any] = {name: getattr(visit, name) for name in names}
+    initial: dict[str, Any] = {name: getattr(visit, name) for name in FOLLOW_UP_FIELDS}
     initial.update(
         purpose=f"Follow-up to the visit on {when:%d/%m/%Y}",
         pupils=list(visit.pupils.all()),
         reasons=list(visit.reasons.values_list("reason", flat=True)),
         informed="yes" if visit.family_informed else "no",
-        not_informed_exception=visit.not_informed_exception,
         code_word="",
     )
     return initial
