@@ -40,8 +40,6 @@ log = logging.getLogger(__name__)
 
 DETAILS_MAX = 10_000
 REFERENCE_MAX = 60
-# How far ahead of the server's clock an incident time may be (a tablet's clock runs fast).
-CLOCK_SLACK = dt.timedelta(minutes=5)
 
 
 def _clean_reference(raw: str, *, required: bool, what: str) -> str:
@@ -268,10 +266,8 @@ def _checked_incident(visit: Visit, actor: User, kind: str, occurred_at: dt.date
     details = _clean_text(details, "account of what happened")
     if occurred_at is None:
         raise PreconditionFailed(["Enter when it happened."])
-    if occurred_at > timezone.now() + CLOCK_SLACK:
-        raise PreconditionFailed(["The time it happened cannot be in the future."])
-    if occurred_at < visit.scheduled_start - dt.timedelta(days=1):
-        raise PreconditionFailed(["The time it happened is before the visit: check the date."])
+    if problem := visit.incident_time_error(occurred_at):
+        raise PreconditionFailed([problem])
     if not may_report_incident(actor, visit):
         raise NotPermitted("You may not report an incident on this visit.")
     if visit.status not in moves.INCIDENT_STATES:

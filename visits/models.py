@@ -234,6 +234,10 @@ class ImportBatch(models.Model):
         return f"MIS import {self.filename} ({self.school})"
 
 
+# A tablet's clock a few minutes ahead of the server's is not an incident "in the future".
+CLOCK_SLACK = timedelta(minutes=5)
+
+
 class Visit(models.Model):
     """A home visit: every field of the Home Visit Form (HC Appendix 1) and what the clauses add.
 
@@ -405,6 +409,15 @@ class Visit(models.Model):
             return False
         now = now or timezone.now()
         return now > self.expected_end + self.school.overdue_grace
+
+    def incident_time_error(self, at) -> str | None:
+        """hc22: why `at` cannot be when an incident on this visit happened, in words for the
+        visitor; None when it can. The record's form and the incident service both ask here."""
+        if at > timezone.now() + CLOCK_SLACK:
+            return "The time it happened cannot be in the future."
+        if at < self.scheduled_start - timedelta(days=1):
+            return "The time it happened is before the visit: check the date."
+        return None
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

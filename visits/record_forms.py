@@ -16,11 +16,9 @@ from django import forms
 from django.utils import timezone
 
 from .enums import AdultAuthority, IncidentKind
+from .models import Visit
 
 TEXT_MAX = 10_000
-# How far ahead of the server's clock an incident time may be (a tablet's clock runs fast); the
-# same slack as safeguarding's incident report, which refuses anything later.
-CLOCK_SLACK = dt.timedelta(minutes=5)
 YES_NO = [("yes", "Yes"), ("no", "No")]
 INCIDENT_CHOICES = [("", "No incident"), *IncidentKind.choices]
 # The record's datetime in the form and in the draft: what <input type="datetime-local"> sends.
@@ -208,7 +206,7 @@ class RecordForm(forms.Form):
         ("After the visit", ("follow_up_wanted", "agreed_with_family", "notes")),
     )
 
-    def __init__(self, *args, visit=None, **kwargs) -> None:
+    def __init__(self, *args, visit: Visit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.visit = visit
         # "No incident" is the answer until someone says otherwise.
@@ -231,11 +229,8 @@ class RecordForm(forms.Form):
                 self.add_error("incident_details", "Say what happened.")
         elif "incident_kind" not in self.errors and (at or data.get("incident_details", "").strip()):
             self.add_error("incident_kind", "Choose what kind of incident it was, or clear the time and details.")
-        if at is not None:
-            if at > timezone.now() + CLOCK_SLACK:
-                self.add_error("incident_at", "The time it happened cannot be in the future.")
-            elif self.visit is not None and at < self.visit.scheduled_start - dt.timedelta(days=1):
-                self.add_error("incident_at", "The time it happened is before the visit: check the date.")
+        if at is not None and (problem := self.visit.incident_time_error(at)):
+            self.add_error("incident_at", problem)
         return data
 
     def record_fields(self) -> dict[str, Any]:
