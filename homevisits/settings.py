@@ -150,6 +150,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "visits.context_processors.navigation",
+                "safeguarding.context_processors.navigation",
                 "safeguarding.context_processors.lead_counts",
             ],
         },

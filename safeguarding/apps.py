@@ -25,6 +25,8 @@ class SafeguardingConfig(AppConfig):
         # Its school-wide pages' roles, and the needs of its pages about one visit.
         for page, roles in safeguarding_who.PAGE_ROLES.items():
             who.register_page(page, roles)
+        for page, url_name in safeguarding_who.HOME_PAGES:
+            who.register_home_page(page, url_name)
         for need, predicate in safeguarding_who.NEEDS.items():
             access.register_need(need, predicate)
         # Its panels on the visit page, and the risk review as the step after booking (hc09).

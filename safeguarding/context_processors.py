@@ -58,3 +58,11 @@ def lead_counts(request: HttpRequest) -> dict:
     due = counts["cpoms_due"]
     counts["cpoms_due_label"] = f"{NAV_CAP}+" if due > NAV_CAP else str(due)
     return {"lead_nav": counts}
+
+
+def navigation(request: HttpRequest) -> dict:
+    """Which of safeguarding's pages the navigation links to (visits' own `nav` names none)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"safeguarding_nav": {page: bool(who.page_schools(user, page)) for page in ("queue", "cpoms")}}

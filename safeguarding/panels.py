@@ -154,6 +154,17 @@ def cpoms_panel(context, visit: Visit, can: VisitAccess) -> dict:
     }
 
 
+def urgent_bar(context, visit: Visit, can: VisitAccess) -> dict:
+    """hc17: the tablet's urgent controls (the visit page shows the slot while `can_raise_urgent`)."""
+    return {"visit": visit}
+
+
+def household_risk_link(context, household) -> dict:
+    """hc09: the household's risk assessment, from its page (whoever opens the page; the
+    assessment's own page decides what they may do there)."""
+    return {"household": household}
+
+
 # slot -> the panels, in the order the page shows them.
 PANELS = {
     "main": [
@@ -165,4 +176,6 @@ PANELS = {
         Panel("decision", "safeguarding/_queue_decision.html", decision_card),
         Panel("cpoms", "safeguarding/cpoms/_panel.html", cpoms_panel),
     ],
+    "urgent": [Panel("urgent", "safeguarding/urgent/_bar.html", urgent_bar)],
+    "household": [Panel("risk_link", "safeguarding/risk/_household_link.html", household_risk_link)],
 }

@@ -12,11 +12,16 @@ from visits.models import User, Visit
 
 # The safeguarding lead's own school-wide pages (issue 4): page -> the roles that open it.
 PAGE_ROLES: dict[str, frozenset[str]] = {
+    "queue": Role.safeguarding(),
     "risk_template": Role.safeguarding(),
     "concerns": Role.safeguarding(),
     "incidents": Role.safeguarding() | {Role.HEAD},
     "cpoms": Role.safeguarding(),
 }
+
+
+# The page a lead lands on after signing in (hc01: the requests waiting for them).
+HOME_PAGES = [("queue", "safeguarding:queue")]
 
 
 def may_review_risk(user: User, visit: Visit) -> bool:

@@ -157,6 +157,34 @@ def test_visits_templates_load_no_tag_library_of_safeguarding():
     assert loading == {}
 
 
+# `{% url 'safeguarding:urgent' ... %}`, `reverse("safeguarding:queue")`: a URL of safeguarding's.
+SAFEGUARDING_URL = re.compile(r"""["']safeguarding:\w+["']""")
+
+
+def test_visits_names_no_url_of_safeguarding():
+    # Arrange: visits' templates and its Python modules.
+    sources = sorted((ROOT / "templates" / "visits").rglob("*.html")) + sorted((ROOT / "visits").rglob("*.py"))
+
+    # Act
+    naming = {
+        str(path.relative_to(ROOT)): SAFEGUARDING_URL.findall(path.read_text())
+        for path in sources
+        if SAFEGUARDING_URL.search(path.read_text())
+    }
+
+    # Assert: safeguarding's links reach visits' pages as panels (visits.hooks), its lead's home
+    # page through `who.register_home_page`.
+    assert sources
+    assert naming == {}
+
+
+def test_the_safeguarding_url_finder_finds_one():
+    # Assert
+    assert SAFEGUARDING_URL.search("{% url 'safeguarding:urgent' visit.code 'danger' %}")
+    assert SAFEGUARDING_URL.search('("queue", "safeguarding:queue")')
+    assert not SAFEGUARDING_URL.search("(safeguarding: the risk review, hc09)")
+
+
 # `x.status == "authorised"`, `status != 'closed'`, `status in "..."`: a state written as a string.
 STATUS_STRING = re.compile(r"""status\s*(==|!=|in)\s*["']""")
 

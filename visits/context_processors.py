@@ -20,11 +20,9 @@ def navigation(request: HttpRequest) -> dict:
             "office": opens("office_day"),
             "board": opens("board"),
             "visitor": opens("my_visits"),
-            "lead": opens("queue"),
             "head": opens("overview"),
             "trust_admin": opens("trust"),
             "audit": opens("audit"),
-            "cpoms": opens("cpoms"),
             "multi_school": len(who.roles_of(user).school_ids) > 1,
             # Households, contacts and pupils: office and leads manage them, the head reads them.
             "households": bool(who.household_school_ids(user)),

@@ -166,7 +166,6 @@ def may_see_code_word(user: User, visit: Visit) -> bool:
 
 # page -> the roles that open it. Views ask `page_schools`; none of them names a role itself.
 PAGE_ROLES: dict[str, frozenset[str]] = {
-    "queue": Role.safeguarding(),
     "office_day": frozenset({Role.OFFICE}),
     "my_visits": frozenset({Role.VISITOR}),
     "overview": frozenset({Role.HEAD}),
@@ -186,14 +185,20 @@ def register_page(page: str, roles: frozenset[str]) -> None:
     PAGE_ROLES[page] = frozenset(roles)
 
 
-# Where a person lands after signing in: the first page of this list they may open.
+# Where a person lands after signing in: the first page of this list they may open (an app built on
+# visits puts its own first: safeguarding, the lead's queue).
 HOME_PAGES = [
-    ("queue", "safeguarding:queue"),
     ("office_day", "visits:today"),
     ("my_visits", "visits:mine"),
     ("overview", "visits:overview"),
     ("trust", "visits:trust"),
 ]
+
+
+def register_home_page(page: str, url_name: str) -> None:
+    """An app's page a person with its roles lands on, before visits' own (once per page)."""
+    if not any(p == page for p, _ in HOME_PAGES):
+        HOME_PAGES.insert(0, (page, url_name))
 
 
 def page_schools(user: User, page: str) -> list[int]:
