@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from visits import audit, lifecycle, moves, notify
+from visits import code_word as code_words
 from visits.enums import AuditAction, EventKind, Role, Status
 from visits.exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from visits.models import Pupil, User, Visit, VisitRecord
@@ -368,8 +369,7 @@ def review_incident(incident: Incident, actor: User, note: str) -> Incident:
 # --- CPOMS (hc24) ---------------------------------------------------------------------------------
 
 
-# The words that stand in for a piece of staff writing that holds the code word, the first that
-# does not itself contain the code word (a code word could be "record").
+# The words that stand in for a piece of staff writing that holds the code word (hc11).
 _WITHHELD = (
     "(not copied: it contains the visit's code word; read the Record of Home Visit in Home Visits)",
     "(not copied: read it in Home Visits)",
@@ -379,26 +379,9 @@ _WITHHELD = (
 )
 
 
-def _code_word_pattern(code_word: str):
-    """The code word as a case-blind pattern that also finds it written with other spacing or
-    punctuation between its parts ("Amber Kestrel" or "amberkestrel" for "amber-kestrel")."""
-    import re
-
-    word = (code_word or "").strip()
-    if not word:
-        return None
-    parts = re.findall(r"[^\W_]+", word)
-    body = r"[\W_]*".join(re.escape(p) for p in parts) if parts else re.escape(word)
-    return re.compile(body, re.IGNORECASE)
-
-
-def _staff_text(text: str, pattern) -> str:
-    """hc11: what staff typed, on one line, unless it holds the code word: then the whole piece
-    is left out rather than the word blanked, as a blank in a sentence could give the word away."""
-    text = " ".join((text or "").split())
-    if pattern is None or not pattern.search(text):
-        return text
-    return next(w for w in _WITHHELD if not (w and pattern.search(w)))
+def _staff_text(text: str, code_word: str) -> str:
+    """hc11: what staff typed, on one line, unless it holds the code word: then left out whole."""
+    return code_words.withheld(" ".join((text or "").split()), code_word, _WITHHELD)
 
 
 def cpoms_summary(visit: Visit) -> str:
@@ -408,10 +391,9 @@ def cpoms_summary(visit: Visit) -> str:
     from visits.enums import VisitType
 
     record = getattr(visit, "record", None)
-    pattern = _code_word_pattern(visit.code_word)
 
     def typed(text: str) -> str:
-        return _staff_text(text, pattern)
+        return _staff_text(text, visit.code_word)
 
     def yes_no(value: bool) -> str:
         return "yes" if value else "no"
@@ -481,7 +463,7 @@ def cpoms_summary(visit: Visit) -> str:
 def record_on_cpoms(visit: Visit, actor: User, reference: str) -> CpomsEntry:
     """hc24: mark a completed visit as recorded on CPOMS, with the CPOMS reference."""
     reference = _clean_reference(reference, required=True, what="CPOMS reference")
-    if visit.code_word and visit.code_word.strip().lower() in reference.lower():
+    if code_words.contains(reference, visit.code_word):
         raise PreconditionFailed(["Enter the CPOMS reference only."])
     with transaction.atomic():
         locked = lifecycle.lock_for_change(visit)

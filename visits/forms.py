@@ -21,9 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from . import code_word as code_words
 from .enums import AppointmentMethod, NotInformedException, Reason, Role, Status, VisitType
 from .models import Contact, Household, Pupil, School, User, Visit
-from .request_fields import FORM_FIELDS
+from .request_fields import FORM_FIELDS, PRINTED_FOR_FAMILY
 
 DATE_FORMAT = "%d/%m/%Y"
 TIME_FORMAT = "%H:%M"
@@ -400,6 +401,22 @@ class VisitForm(forms.ModelForm):
         # ValidationError the view puts back on this form; the instance is not touched here.
         pass
 
+    def check_code_word_not_printed(self, data: dict[str, Any]) -> None:
+        """hc11: the name and address are printed on the letter and the copy left at the home, so the
+        code word may not be part of them."""
+        code_word = data.get("code_word") if "code_word" in self.fields else getattr(self.visit, "code_word", "")
+        printed = " ".join(str(data.get(name) or "") for name in PRINTED_FOR_FAMILY)
+        if not code_words.contains(printed, code_word or ""):
+            return
+        if "code_word" in self.fields:
+            self.add_error(
+                "code_word", "Choose another code word: this one is in the name or address printed for the family."
+            )
+        else:
+            self.add_error(
+                None, "The name or address holds the visit's code word: ask the office to agree another code word."
+            )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         school = self.school
@@ -470,6 +487,8 @@ class VisitForm(forms.ModelForm):
             )
         if not lone:
             data["lone_visit_reason"] = ""
+
+        self.check_code_word_not_printed(data)
 
         # A visitor already booked at that time.
         if start and end:

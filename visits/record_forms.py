@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from . import code_word as code_words
 from .enums import AdultAuthority, IncidentKind
 from .models import Visit
 
@@ -231,6 +232,8 @@ class RecordForm(forms.Form):
             self.add_error("incident_kind", "Choose what kind of incident it was, or clear the time and details.")
         if at is not None and (problem := self.visit.incident_time_error(at)):
             self.add_error("incident_at", problem)
+        if code_words.contains(data.get("agreed_with_family", ""), self.visit.code_word):
+            self.add_error("agreed_with_family", code_words.FAMILY_FIELD_ERROR)
         return data
 
     def record_fields(self) -> dict[str, Any]:

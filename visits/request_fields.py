@@ -71,3 +71,5 @@ FORM_FIELDS: tuple[str, ...] = tuple(f.name for f in REQUEST_FIELDS if f.on_form
 FOLLOW_UP_FIELDS: tuple[str, ...] = tuple(f.name for f in REQUEST_FIELDS if f.follow_up)
 # What an authorisation covers (hc01).
 AUTHORISED_FIELDS: frozenset[str] = frozenset(f.name for f in REQUEST_FIELDS if f.authorised)
+# What the letter and the copy left at the home print of the request (hc11: never the code word).
+PRINTED_FOR_FAMILY: tuple[str, ...] = ("person_visited", "address_line1", "address_line2", "town", "postcode")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import audit, signals, who
+from .. import code_word as code_words
 from ..enums import AuditAction, EventKind
 from ..exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from ..models import User, Visit, VisitEvent
@@ -111,7 +112,7 @@ def _police_reference(raw: str, code_word: str) -> str:
         raise PreconditionFailed(
             [f"The police reference is letters, digits, spaces, / and - only, up to {POLICE_REFERENCE_MAX}."]
         )
-    if code_word and code_word.strip().lower() in reference.lower():
+    if code_words.contains(reference, code_word):
         # hc11: the code word never reaches the timeline.
         raise PreconditionFailed(["Enter the police reference only, not the code word."])
     return reference

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import audit, notify
+from .. import code_word as code_words
 from ..enums import AuditAction, EventKind, Status
 from ..exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from ..models import User, Visit, VisitEvent, VisitRecord
@@ -190,6 +191,11 @@ def _check_preconditions(visit: Visit, action: str, decision: Decision) -> None:
         )
     elif action == Action.CANCEL and visit.status == Status.AUTHORISED and not note:
         problems.append("Say why an authorised visit is being cancelled.")
+    if code_words.contains(note, visit.code_word) or code_words.contains(decision.conditions, visit.code_word):
+        # hc11: notes and conditions are on the timeline and in emails, read beyond those who know it.
+        problems.append(
+            "Take the code word out of what you wrote: the timeline is read by everyone who sees the visit."
+        )
     elif action == Action.COMPLETE:
         if visit.left_at is None:
             problems.append("Record 'Left the property' before completing the visit (hc14).")
@@ -248,7 +254,9 @@ def append_event(
         actor_name=str(actor) if actor is not None and actor.is_authenticated else "System",
         from_status=from_status,
         to_status=to_status,
-        note=note,
+        # hc11: the timeline is read by everyone who sees the visit; the services refuse a note
+        # that holds the code word, and this is the last net.
+        note=code_words.withheld(note, visit.code_word),
     )
 
 

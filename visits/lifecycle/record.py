@@ -8,10 +8,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from .. import audit, signals
+from .. import code_word as code_words
 from ..enums import AdultAuthority, AuditAction, EventKind
 from ..exceptions import PreconditionFailed
 from ..models import ParentSignature, RecordDraft, User, Visit, VisitRecord
@@ -39,6 +41,8 @@ RECORD_FIELDS = frozenset(
         "notes",
     }
 )
+# What the copy left at the home prints of the record (hc11: never the code word).
+FAMILY_FIELDS = ("agreed_with_family",)
 WRITE_REFUSALS = {
     "refuse_who": "Only the visitors on this visit may write its record.",
     "refuse_when": "You cannot record an outcome: the visit is {status}.",
@@ -64,6 +68,13 @@ def _write_record_locked(locked: Visit, actor: User, fields: dict[str, Any]) -> 
     record.written_by = actor
     record.written_at = timezone.now()
     record.full_clean(exclude=["visit"])
+    family = {
+        name: code_words.FAMILY_FIELD_ERROR
+        for name in FAMILY_FIELDS
+        if code_words.contains(getattr(record, name), locked.code_word)
+    }
+    if family:
+        raise ValidationError(family)
     record.save()
     append_event(locked, actor, EventKind.OUTCOME_RECORDED)
     audit.record(actor, AuditAction.UPDATE, locked, detail="record of visit written")
