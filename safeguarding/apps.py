@@ -6,7 +6,7 @@ class SafeguardingConfig(AppConfig):
     verbose_name = "Safeguarding"
 
     def ready(self) -> None:
-        from visits import access, hooks, lifecycle, who
+        from visits import access, hooks, lifecycle, moves, who
         from visits.signals import code_word_raised, record_written
 
         from . import panels, risk
@@ -22,6 +22,8 @@ class SafeguardingConfig(AppConfig):
         record_written.connect(incident_from_record, dispatch_uid="safeguarding.incident_from_record")
         # hc09, hc10: no authorisation without a current risk assessment; High needs the override.
         lifecycle.register_authorisation_check(risk.authorisation_check, is_high_risk=risk.is_high_risk)
+        # hc09, hc10: no set-off on an assessment that changed since, or High without the go-ahead.
+        moves.register_start_check(risk.start_check)
         # Its school-wide pages' roles, and the needs of its pages about one visit.
         for page, roles in safeguarding_who.PAGE_ROLES.items():
             who.register_page(page, roles)

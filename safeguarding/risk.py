@@ -230,14 +230,26 @@ def _write_version(household: Household, actor: User, hazards: list[Hazard], sum
 
 
 def save_assessment(household: Household, actor: User, rows: list[dict], summary: str = "") -> RiskAssessment:
-    """Write a new version of a household's assessment from its page (the office and leads)."""
+    """Write a new version of a household's assessment from its page (the office and leads).
+
+    hc09, hc10: the household's authorised visits were authorised on the version before, so each
+    goes back to the lead's queue, its authorisation cleared (the lead and the requester are
+    told), and is reviewed again on the new version. The visits' rows are locked before the
+    household's, in the order `review_for_visit` takes them, so the two never deadlock."""
     if not who.may_manage_households(actor, household.school_id):
         raise NotPermitted("You may not change this household's risk assessment.")
     hazards = clean_rows(rows)
     with transaction.atomic():
+        authorised = [
+            lifecycle.lock_for_change(visit)
+            for visit in Visit.objects.filter(household=household, status=Status.AUTHORISED).order_by("pk")
+        ]
         Household.objects.select_for_update().get(pk=household.pk)
         assessment = _write_version(household, actor, hazards, summary)
         audit.record(actor, AuditAction.CREATE, household, detail=f"risk assessment v{assessment.version}")
+        what = f"the household's risk assessment changed (v{assessment.version}, {assessment.get_level_display()})"
+        for locked in authorised:
+            lifecycle.authorisation_changed(locked, actor, what)
     return assessment
 
 
@@ -300,6 +312,25 @@ def authorisation_check(visit: Visit, decision: Decision) -> list[str]:
         return [
             "The risk assessment is High. Lower it with further controls, or record why the visit still goes "
             "ahead and the extra controls, e.g. police present (hc10)."
+        ]
+    return []
+
+
+def start_check(visit: Visit) -> list[str]:
+    """hc09, hc10: "Set off" only on the assessment the lead authorised, and a High one only with
+    the lead's recorded reason and extra controls. (A new version of the household's assessment
+    sends its authorised visits back to the queue; this refuses one that slipped past, say one
+    authorised while the new version was being saved.)"""
+    review, _, current = review_state(visit)
+    if not current:
+        return [
+            "The household's risk assessment has changed since this visit was authorised: review it again for "
+            "this visit and send it to the lead. Do not set off (hc09)."
+        ]
+    if review.assessment.level == RiskLevel.HIGH and not (visit.high_risk_reason and visit.high_risk_controls):
+        return [
+            "The risk assessment is High and the lead has not recorded why the visit goes ahead and its extra "
+            "controls. Do not set off (hc10)."
         ]
     return []
 

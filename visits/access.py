@@ -230,7 +230,6 @@ class VisitAccess:
     can_submit = _move_flag(moves.Action.SUBMIT)
     can_decide = _move_flag(moves.Action.AUTHORISE)
     can_cancel = _move_flag(moves.Action.CANCEL)
-    can_start = _move_flag(moves.Action.START)
     can_complete = _move_flag(moves.Action.COMPLETE)
     # The steps on the road (STEPS).
     can_log_arrival = _step_flag("arrived")
@@ -249,6 +248,18 @@ class VisitAccess:
     documents = _flag(downloadable_documents)
 
     @cached_property
+    def start_blockers(self) -> list[str]:
+        """What else stops "Set off" for someone who could set off now (hc09, hc10: the risk
+        assessment; the checks apps register with `moves.register_start_check`)."""
+        if not moves.is_allowed(self.visit, self.user, moves.Action.START):
+            return []
+        return moves.start_blockers(self.visit)
+
+    @cached_property
+    def can_start(self) -> bool:
+        return moves.is_allowed(self.visit, self.user, moves.Action.START) and not self.start_blockers
+
+    @cached_property
     def start_refusal(self) -> str:
-        """Why "Set off" is not offered, in words for the visitor (hc01)."""
-        return moves.start_refusal_reason(self.visit)
+        """Why "Set off" is not offered, in words for the visitor (hc01, hc09, hc10)."""
+        return moves.start_refusal_reason(self.visit) or " ".join(self.start_blockers)

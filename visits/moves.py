@@ -228,6 +228,24 @@ def start_refusal_reason(visit: Visit) -> str:
     }.get(visit.status, "")
 
 
+# Further checks "Set off" must pass, registered by apps built on visits (safeguarding: the risk
+# assessment reviewed for the visit is still the household's current one, and a High one has the
+# lead's go-ahead, hc09/hc10). Each returns problems in words for the visitor; the lifecycle runs
+# them under the row lock, and `access` asks them before it offers the button.
+StartCheck = Callable[[Visit], list[str]]
+START_CHECKS: list[StartCheck] = []
+
+
+def register_start_check(check: StartCheck) -> None:
+    if check not in START_CHECKS:
+        START_CHECKS.append(check)
+
+
+def start_blockers(visit: Visit) -> list[str]:
+    """What stops an authorised visit being set off, beyond its state and who asks."""
+    return [problem for check in START_CHECKS for problem in check(visit)]
+
+
 def step_allowed(visit: Visit, actor: User, name: str) -> bool:
     """Whether step `name` (a key of STEPS) would be accepted now: its states, not yet logged, the
     step it needs logged first, and the actor's right."""

@@ -62,7 +62,7 @@ def status_changed(visit_pk: int, action: str, actor_pk: int) -> None:
         # hc03: an emergency request reaches every lead of the school at once.
         leads = school_emails(visit.school_id, set(Role.safeguarding()))
         send("request_waiting", leads, context)
-    elif action in {"authorise", "decline", "send_back"}:
+    if action in {"authorise", "decline", "send_back", "return_to_queue"}:
         people = [visit.requested_by.email] + list(
             User.objects.filter(pk__in=visit.visitor_ids).values_list("email", flat=True)
         )

@@ -28,7 +28,7 @@ from .. import code_word as code_words
 from ..enums import AuditAction, EventKind, Status
 from ..exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
 from ..models import User, Visit, VisitEvent, VisitRecord
-from ..moves import MOVES, Action
+from ..moves import MOVES, Action, start_blockers
 
 
 @dataclass(frozen=True)
@@ -196,6 +196,8 @@ def _check_preconditions(visit: Visit, action: str, decision: Decision) -> None:
         problems.append(
             "Take the code word out of what you wrote: the timeline is read by everyone who sees the visit."
         )
+    elif action == Action.START:
+        problems += start_blockers(visit)
     elif action == Action.COMPLETE:
         if visit.left_at is None:
             problems.append("Record 'Left the property' before completing the visit (hc14).")
