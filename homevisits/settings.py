@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "axes",
     "visits",
     "safeguarding",
+    "demo",
 ]
 
 MIDDLEWARE = [

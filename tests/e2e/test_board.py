@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from visits.enums import EventKind
 from visits.models import VisitEvent
 

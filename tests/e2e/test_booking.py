@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from visits.enums import Status
 from visits.models import Visit
 

@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from demo.data import DEMO_PASSWORD
 from safeguarding import risk
-from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
 from safeguarding.models import RiskLevel
 from visits.enums import EventKind, Status
 from visits.models import User, Visit, VisitEvent

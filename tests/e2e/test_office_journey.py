@@ -16,7 +16,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 from visits.enums import EventKind, Status
 from visits.models import User, Visit, VisitEvent
 

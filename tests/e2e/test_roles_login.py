@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
+from demo.data import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -652,7 +652,7 @@ def test_hc24_seed_cpoms_records_the_older_completed_visits_of_each_school_only(
     from django.core.management import call_command
     from django.test import override_settings
 
-    from safeguarding.management.commands.seed_demo import Command
+    from demo.management.commands.seed_demo import Command
     from visits.models import School, User
 
     with override_settings(DEBUG=True):

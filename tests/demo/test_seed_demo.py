@@ -1,5 +1,6 @@
 """The demo (`make run`): every state, an overdue visit, the documented logins."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -8,7 +9,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
+from demo import data
+from demo.build.clock import school_day
+from demo.data import DEMO_PASSWORD, DEMO_USERNAMES
+from tests.clock import london
 from visits.enums import Status
 from visits.models import ParentSignature, Pupil, RecordDraft, School, User, Visit, VisitRecord
 
@@ -150,3 +154,81 @@ def test_demo_logins_prints_the_address_make_run_serves_on(db, host, port, addre
 
     # Assert
     assert f"Home Visits demo: {address}" in out.getvalue()
+
+
+# --- dated visits on school days, in school hours, whatever the hour it is built -----------------------
+
+# The demo's visits per state, both schools together (as many as before it counted school days).
+STATES = {
+    Status.DRAFT: 2,
+    Status.REQUESTED: 5,
+    Status.SENT_BACK: 2,
+    Status.AUTHORISED: 3,
+    Status.DECLINED: 2,
+    Status.CANCELLED: 2,
+    Status.IN_PROGRESS: 3,
+    Status.COMPLETED: 7,
+}
+
+
+def _out_of_school_hours() -> list[str]:
+    """Every visit not under way whose start is at a weekend or outside 08:00-18:00 London time."""
+    dated = Visit.objects.exclude(status=Status.IN_PROGRESS).select_related("school")
+    return [
+        f"{visit.school.slug} {visit.status} {local:%a %d %b %H:%M}"
+        for visit in dated
+        if (local := timezone.localtime(visit.scheduled_start)).weekday() >= 5
+        or not dt.time(8) <= local.time() <= dt.time(18)
+    ]
+
+
+def _states() -> dict[str, int]:
+    return {status: Visit.objects.filter(status=status).count() for status in Status.values}
+
+
+@pytest.mark.clock(london(2026, 11, 15, 3, 23))  # a Sunday, before dawn
+def test_seed_demo_built_on_a_sunday_night_dates_visits_on_school_days_in_school_hours(demo):
+    # Assert
+    assert _out_of_school_hours() == []
+    assert _states() == STATES
+
+
+@pytest.mark.clock(london(2026, 11, 16, 11, 0))  # a Monday: the last school day is a Friday
+def test_seed_demo_built_on_a_weekday_morning_dates_visits_on_school_days_in_school_hours(demo):
+    # Assert
+    assert _out_of_school_hours() == []
+    assert _states() == STATES
+
+
+@pytest.mark.clock(london(2026, 11, 15, 3, 23))
+def test_seed_demo_visits_under_way_stay_at_the_real_hour_for_the_board(demo):
+    # Assert: the board shows who is out at this moment, even at 03:23 on a Sunday.
+    on_road = Visit.objects.filter(status=Status.IN_PROGRESS)
+    assert on_road.count() == STATES[Status.IN_PROGRESS]
+    assert all(timezone.now() - dt.timedelta(hours=3) < v.scheduled_start < timezone.now() for v in on_road)
+
+
+def test_demo_plan_has_every_state_in_both_schools():
+    # Act
+    states = {school.slug: {p.status for p in data.PLAN if p.school == school.slug} for school in data.SCHOOLS}
+
+    # Assert
+    assert states == {school.slug: set(Status.values) for school in data.SCHOOLS}
+
+
+@pytest.mark.parametrize(
+    ("today", "days", "expected"),
+    [
+        (dt.date(2026, 11, 11), 0, dt.date(2026, 11, 11)),  # a Wednesday: today
+        (dt.date(2026, 11, 11), 3, dt.date(2026, 11, 16)),  # the Monday after
+        (dt.date(2026, 11, 11), -3, dt.date(2026, 11, 6)),  # the Friday before
+        (dt.date(2026, 11, 14), 0, dt.date(2026, 11, 16)),  # a Saturday: the next Monday
+        (dt.date(2026, 11, 15), 1, dt.date(2026, 11, 17)),  # a Sunday: the Tuesday
+        (dt.date(2026, 11, 15), -1, dt.date(2026, 11, 13)),  # a Sunday: the Friday before
+        (dt.date(2026, 11, 16), -1, dt.date(2026, 11, 13)),  # a Monday: the Friday before
+        (dt.date(2026, 11, 16), -15, dt.date(2026, 10, 26)),  # three weeks of school days
+    ],
+)
+def test_demo_school_day_counts_monday_to_friday(today, days, expected):
+    # Assert
+    assert school_day(today, days) == expected

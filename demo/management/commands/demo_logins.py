@@ -3,9 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from demo.data import DEMO_PASSWORD, DEMO_USERNAMES
 from visits.models import User
-
-from .seed_demo import DEMO_PASSWORD, DEMO_USERNAMES
 
 
 class Command(BaseCommand):
