@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 SESSION_LAST_SEEN = "homevisits_last_seen"
+# How often a person's use is written to the session (seconds): the idle sign-out is exact to this.
+TOUCH_EVERY = 60
 # Background requests (a board polling for fresh data) send this header: they are not a person
 # using the device, so they must not keep an unattended screen signed in.
 BACKGROUND_HEADER = "HTTP_X_HOMEVISITS_BACKGROUND"
@@ -42,8 +44,13 @@ class IdleTimeoutMiddleware:
                     response = redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
                 messages.info(request, "You were signed out because the screen was left unused.")
                 return response
-            if not request.META.get(BACKGROUND_HEADER):
+            if not request.META.get(BACKGROUND_HEADER) and (last_seen is None or now - float(last_seen) >= TOUCH_EVERY):
+                # Written now, before the view, and at most once a minute: a step the view then
+                # commits is never answered with an error because the session could not be
+                # written after it (issue 13: a dropped connection turned saved steps into 400s).
                 request.session[SESSION_LAST_SEEN] = now
+                request.session.save()
+                request.session.modified = False
         return self.get_response(request)
 
 

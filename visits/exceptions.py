@@ -13,6 +13,11 @@ class TransitionNotAllowed(LifecycleError):
     else changed it first (the message says who and what)."""
 
 
+class AlreadyDone(TransitionNotAllowed):
+    """The step asked for was already logged (a retried tap, a second device, a reply lost on a
+    bad signal): nothing new was written, and the person is told it is done, not that it failed."""
+
+
 class NotPermitted(LifecycleError):
     """The person may not make this move on this visit (wrong role, wrong school, four-eyes)."""
 

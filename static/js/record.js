@@ -126,7 +126,13 @@
     fetch(draftUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": csrf,
+        // Which writing of the record this page shows: a draft over an older one is refused.
+        "X-Record-Version": form.dataset.recordVersion || "",
+      },
       body: JSON.stringify(values()),
     })
       .then(answer)

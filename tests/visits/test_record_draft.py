@@ -225,7 +225,8 @@ def test_draft_prefill_does_not_override_a_record_field_it_does_not_hold(cast, l
         visit, cast.visitor, {"people_seen": "Mother", "child_seen": True, "outcome": "Sent outcome."}
     )
     client = login(cast.visitor)
-    post_draft(client, visit, {"notes": "Added after sending."})
+    version = client.get(reverse("visits:record", args=[visit.code])).context["record_version"]
+    post_draft(client, visit, {"notes": "Added after sending."}, headers={"X-Record-Version": version})
 
     # Act
     html = client.get(reverse("visits:record", args=[visit.code])).content.decode()

@@ -26,7 +26,7 @@ from django.utils import timezone
 from .. import audit, notify
 from .. import code_word as code_words
 from ..enums import AuditAction, EventKind, Status
-from ..exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
+from ..exceptions import AlreadyDone, NotPermitted, PreconditionFailed, TransitionNotAllowed
 from ..models import User, Visit, VisitEvent, VisitRecord
 from ..moves import MOVES, Action, start_blockers
 
@@ -133,6 +133,9 @@ def move_locked(locked: Visit, actor: User, action: str, decision: Decision, *, 
     note = decision.note
     if not move.who(actor, locked):
         raise NotPermitted(f"You may not {move.verb}.")
+    if action == Action.START and locked.started_at is not None:
+        # A retried "Set off": it stands, and says so.
+        raise AlreadyDone(f"Set off was already logged at {timezone.localtime(locked.started_at):%H:%M}.")
     if expected_status in Status.values and locked.status != expected_status:
         raise TransitionNotAllowed(f"Not done: it is {locked.get_status_display().lower()}.{last_change(locked)}")
     if locked.status not in move.sources:

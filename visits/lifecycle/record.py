@@ -15,7 +15,7 @@ from django.utils import timezone
 from .. import audit, signals
 from .. import code_word as code_words
 from ..enums import AdultAuthority, AuditAction, EventKind
-from ..exceptions import PreconditionFailed
+from ..exceptions import PreconditionFailed, TransitionNotAllowed
 from ..models import ParentSignature, RecordDraft, User, Visit, VisitRecord
 from ..signature import CleanSignature
 from .core import append_event, lock, refresh_caller_copy
@@ -88,10 +88,21 @@ def _write_record_locked(locked: Visit, actor: User, fields: dict[str, Any]) -> 
 DRAFT_MAX_BYTES = 64 * 1024
 
 
-def save_draft(visit: Visit, actor: User, data: dict[str, Any]) -> RecordDraft:
+def record_version(record: VisitRecord | None) -> str:
+    """Which writing of the record a page was made from ("" before the first): its draft says so,
+    so that a draft typed over an older writing never lands on a newer one."""
+    return record.written_at.isoformat() if record is not None and record.written_at else ""
+
+
+def save_draft(visit: Visit, actor: User, data: dict[str, Any], *, based_on: str | None = None) -> RecordDraft:
     """Keep what a visitor has typed of the record so far (issue 5: a dropped connection loses
     nothing). Only record fields, as short strings; only the visitors, only while the visit is
-    under way. Replaces the author's previous draft."""
+    under way. Replaces the author's previous draft.
+
+    `based_on` is the `record_version` the page was made from (None: the caller does not say).
+    A draft is refused once the record has been written since (issue 13: an autosave in flight
+    while the record is sent never survives over it); without `based_on`, once any record is
+    written. Checked under the row lock the record's writing takes."""
     if not isinstance(data, dict):
         raise PreconditionFailed(["The draft was not readable."])
     kept = {k: v for k, v in data.items() if k in RECORD_FIELDS and isinstance(v, str | bool | None)}
@@ -104,6 +115,13 @@ def save_draft(visit: Visit, actor: User, data: dict[str, Any]) -> RecordDraft:
             refuse_who="Only the visitors on this visit may keep a draft of its record.",
             refuse_when="This visit is {status}: its record can no longer be drafted.",
         )
+        record = VisitRecord.objects.filter(visit=locked).only("written_at").first()
+        if record is not None and based_on != record_version(record):
+            when = timezone.localtime(record.written_at).strftime("%H:%M")
+            raise TransitionNotAllowed(
+                f"The record was sent at {when}, after this page was opened: this older draft was not kept. "
+                "Open the record again to see it."
+            )
         draft, _ = RecordDraft.objects.update_or_create(
             visit=locked, author=actor, defaults={"data": kept, "saved_at": timezone.now()}
         )

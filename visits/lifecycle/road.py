@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .. import audit, who
 from ..enums import AuditAction
-from ..exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
+from ..exceptions import AlreadyDone, NotPermitted, PreconditionFailed, TransitionNotAllowed
 from ..models import User, Visit, VisitRecord
 from ..moves import STEPS, UNDER_WAY, Action
 from .core import Decision, append_event, lock, move_locked, refresh_caller_copy
@@ -32,13 +32,14 @@ def log_step_locked(locked: Visit, actor: User, step_name: str, *, note: str = "
     step = STEPS[step_name]
     if not step.who(actor, locked):
         raise NotPermitted(f"You may not log the {step.label} for this visit.")
+    if getattr(locked, step.stamp) is not None:
+        # A retried tap: the step stands (whatever happened to the visit since), and says so.
+        when = timezone.localtime(getattr(locked, step.stamp)).strftime("%H:%M")
+        raise AlreadyDone(f"The {step.label} was already logged at {when}.")
     if locked.status not in step.states:
         raise TransitionNotAllowed(
             f"You cannot log the {step.label}: the visit is {locked.get_status_display().lower()}."
         )
-    if getattr(locked, step.stamp) is not None:
-        when = timezone.localtime(getattr(locked, step.stamp)).strftime("%H:%M")
-        raise TransitionNotAllowed(f"The {step.label} was already logged at {when}.")
     if step.needs and getattr(locked, step.needs) is None:
         raise PreconditionFailed(["Log 'Left the property' first."])
     now = timezone.now()

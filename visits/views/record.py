@@ -101,17 +101,16 @@ def _no_responsible_adult(request: HttpRequest, visit: Visit, can) -> HttpRespon
     return render(request, "visits/tablet/present_none.html", {"visit": visit, "can": can, "form": confirm})
 
 
-def _record_initial(visit: Visit, user) -> tuple[dict[str, Any], Any]:
+def _record_initial(visit: Visit, user, record: VisitRecord | None) -> tuple[dict[str, Any], Any]:
     """What the form starts with: the record as written (when rewriting), then the user's server
-    draft over it. Returns the values and the time the newest of them was saved."""
+    draft over it (if newer). Returns the values and the time the newest of them was saved."""
     initial: dict[str, Any] = {}
     saved_at = None
-    record = _existing_record(visit)
     if record is not None:
         initial = {name: as_form_value(getattr(record, name)) for name in lifecycle.RECORD_FIELDS}
         saved_at = record.written_at
     draft = lifecycle.draft_of(visit, user)
-    if draft is not None:
+    if draft is not None and (record is None or draft.saved_at >= record.written_at):
         initial |= {k: as_form_value(v) for k, v in draft.data.items() if v is not None}
         saved_at = max(saved_at, draft.saved_at) if saved_at else draft.saved_at
     return initial, saved_at
@@ -132,7 +131,8 @@ def record(request: HttpRequest, code: UUID) -> HttpResponse:
         if _wants_json(request):
             return JsonResponse({"ok": False, "error": _refusal_text(visit)}, status=409)
         return _not_under_way(request, visit)
-    initial, saved_at = _record_initial(visit, request.user)
+    existing = _existing_record(visit)
+    initial, saved_at = _record_initial(visit, request.user, existing)
     form = RecordForm(request.POST if request.method == "POST" else None, initial=initial, visit=visit)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +157,8 @@ def record(request: HttpRequest, code: UUID) -> HttpResponse:
         audit.record(request.user, AuditAction.VIEW, visit, detail="record form")
     context = {"visit": visit, "can": can, "form": form, "server_saved_at": saved_at}
     context |= {
-        "rewriting": _existing_record(visit) is not None,
+        "rewriting": existing is not None,
+        "record_version": lifecycle.record_version(existing),
         "storage_key": f"hv-record:{visit.code}:{request.user.pk}",
     }
     return render(request, "visits/tablet/record.html", context)
@@ -208,7 +209,8 @@ def record_draft(request: HttpRequest, code: UUID) -> HttpResponse:
     if any(not isinstance(v, str | bool | None) for v in data.values()):
         return _json_error("The draft's answers must be text.", 400)
     try:
-        draft = lifecycle.save_draft(visit, request.user, data)
+        based_on = request.headers.get("X-Record-Version")
+        draft = lifecycle.save_draft(visit, request.user, data, based_on=based_on)
     except PreconditionFailed as exc:
         status = 413 if "too long" in str(exc) else 400
         return _json_error(str(exc), status)

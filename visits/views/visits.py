@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from homevisits.pagination import seek
 from visits import access, audit, lifecycle, moves, tablet, who
 from visits.enums import AuditAction, Status
-from visits.exceptions import LifecycleError
+from visits.exceptions import AlreadyDone, LifecycleError
 from visits.models import Membership, ParentSignature, Pupil, School, Visit, VisitEvent, VisitReason, VisitRecord
 
 LIST_RELATED = ("school", "household", "lead_visitor", "second_visitor")
@@ -198,6 +198,9 @@ def run_change(request: HttpRequest, visit: Visit, success: str, change, *args, 
     """Run a lifecycle call and tell the person what happened; refusals become messages."""
     try:
         change(visit, request.user, *args, **kwargs)
+    except AlreadyDone as exc:
+        # A retried step (a second tap, a reply lost on a bad signal): done, so said as done.
+        messages.success(request, str(exc))
     except LifecycleError as exc:
         messages.error(request, str(exc))
     else:
