@@ -131,9 +131,8 @@ def test_the_draft_view_refuses_a_draft_over_a_newer_record_with_409(cast, login
     # Assert
     assert response.status_code == 409
     assert "older draft was not kept" in response.json()["error"]
-    assert client.get(reverse("visits:record", args=[visit.code])).context["form"].initial["outcome"] == (
-        FIELDS["outcome"]
-    )
+    shown = client.get(reverse("visits:record", args=[visit.code])).context["form"].initial
+    assert shown["outcome"] == FIELDS["outcome"]
 
 
 @pytest.mark.postgres
