@@ -27,9 +27,13 @@ def check_bulk_eligible(visit: Visit) -> None:
         raise PreconditionFailed(["its risk assessment is not Low; open it to decide."])
 
 
-def authorise_new_starters(actor: User, visits: list[Visit]) -> tuple[int, list[str]]:
-    """Authorise each visit in turn. Returns how many were authorised and, for each refused one,
-    which visit and why."""
+def authorise_new_starters(
+    actor: User, visits: list[Visit], seen: dict[str, str] | None = None
+) -> tuple[int, list[str]]:
+    """Authorise each visit in turn; `seen` maps a visit's code to the `Visit.version` the lead's
+    queue showed (a request changed since is refused, as a single decision is). Returns how many
+    were authorised and, for each refused one, which visit and why."""
+    seen = seen or {}
     authorised, refused = 0, []
     for visit in visits:
         try:
@@ -38,7 +42,9 @@ def authorise_new_starters(actor: User, visits: list[Visit]) -> tuple[int, list[
                 # the lifecycle authorises.
                 locked = lifecycle.lock_for_change(visit)
                 check_bulk_eligible(locked)
-                lifecycle.transition(locked, actor, lifecycle.Action.AUTHORISE)
+                lifecycle.transition(
+                    locked, actor, lifecycle.Action.AUTHORISE, expected_version=seen.get(str(visit.code), "")
+                )
         except LifecycleError as exc:
             refused.append(f"{visit.household.name}, {visit.scheduled_start:%d/%m %H:%M}: {exc}")
         else:

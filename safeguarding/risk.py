@@ -292,6 +292,8 @@ def review_for_visit(visit: Visit, actor: User, rows: list[dict] | None = None, 
         )
         lifecycle.log_event(locked, actor, EventKind.RISK_REVIEWED, note=f"Risk assessment {what}.")
         if before != assessment.pk:
+            # A lead with the request open decided on the review before: their decision is refused.
+            lifecycle.mark_changed(locked)
             lifecycle.authorisation_changed(locked, actor, "the risk assessment was reviewed again")
     return review
 

@@ -410,6 +410,12 @@ class Visit(models.Model):
         now = now or timezone.now()
         return now > self.expected_end + self.school.overdue_grace
 
+    @property
+    def version(self) -> str:
+        """Which state of the request a page shows (its last save, to the microsecond): a lead's
+        decision carries it, and is refused if the request changed since (issue 13)."""
+        return self.updated_at.isoformat() if self.updated_at else ""
+
     def incident_time_error(self, at) -> str | None:
         """hc22: why `at` cannot be when an incident on this visit happened, in words for the
         visitor; None when it can. The record's form and the incident service both ask here."""

@@ -256,6 +256,7 @@ def _decide(request: HttpRequest, code: UUID, action: str, success: str) -> Http
             high_risk_reason=data["high_risk_reason"],
             high_risk_controls=data["high_risk_controls"],
             expected_status=request.POST.get("from_status", ""),
+            expected_version=request.POST.get("seen_version", ""),
         )
     except PreconditionFailed as exc:
         for problem in exc.problems:
@@ -314,7 +315,8 @@ def bulk_authorise(request: HttpRequest) -> HttpResponse:
         .select_related("school", "household")
         .order_by("scheduled_start", "id")
     )
-    authorised, refused = decisions.authorise_new_starters(request.user, visits)
+    seen = {str(code): request.POST.get(f"version-{code}", "") for code in codes}
+    authorised, refused = decisions.authorise_new_starters(request.user, visits, seen)
     missing = len(codes) - len(visits)
     if authorised:
         messages.success(request, f"{authorised} new-starter visit{'s' if authorised != 1 else ''} authorised.")

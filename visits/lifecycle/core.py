@@ -90,6 +90,23 @@ def last_change(visit: Visit) -> str:
     return f" {event.actor_name or 'Someone'} made it {event.get_to_status_display().lower()} at {when}."
 
 
+def change_since(visit: Visit) -> str:
+    """The newest thing that happened to the visit, as a sentence for a refusal ("" if nothing)."""
+    event = visit.events.order_by("-at", "-id").first()
+    if event is None:
+        return ""
+    when = timezone.localtime(event.at).strftime("%H:%M on %d/%m/%Y")
+    what = event.get_kind_display().lower() + (f" ({event.note})" if event.kind == EventKind.EDITED else "")
+    return f" {event.actor_name or 'Someone'}: {what} at {when}. Read it again, then decide."
+
+
+def mark_changed(locked: Visit) -> None:
+    """Something a lead decides on changed without a field of the visit changing (an app's own
+    part of the request: safeguarding's risk review): a new `Visit.version`, so that a decision
+    made on the page before is refused. On a row the caller holds under its lock."""
+    locked.save(update_fields=["updated_at"])
+
+
 def transition(
     visit: Visit,
     actor: User,
@@ -102,10 +119,12 @@ def transition(
     high_risk_reason: str = "",
     high_risk_controls: str = "",
     expected_status: str = "",
+    expected_version: str = "",
 ) -> Visit:
     """Move `visit` by `action` on behalf of `actor`. With `expected_status` (the state the actor
-    saw, as the lead's decision form posts it), refused if the visit has moved on since: a
-    decision is about the request the lead looked at.
+    saw, as the lead's decision form posts it), refused if the visit has moved on since; with
+    `expected_version` (`Visit.version` as the page showed it), refused if anything of the request
+    changed since, even in the same state: a decision is about the request the lead looked at.
 
     Side effects, in order: row lock; right, state and precondition checks (raising
     NotPermitted, TransitionNotAllowed or PreconditionFailed, writing nothing); status and step
@@ -122,12 +141,20 @@ def transition(
     )
     with transaction.atomic():
         locked = lock(visit)
-        move_locked(locked, actor, action, decision, expected_status=expected_status)
+        move_locked(locked, actor, action, decision, expected_status=expected_status, expected_version=expected_version)
     refresh_caller_copy(visit, locked)
     return locked
 
 
-def move_locked(locked: Visit, actor: User, action: str, decision: Decision, *, expected_status: str = "") -> None:
+def move_locked(
+    locked: Visit,
+    actor: User,
+    action: str,
+    decision: Decision,
+    *,
+    expected_status: str = "",
+    expected_version: str = "",
+) -> None:
     """`transition` on a row the caller holds under its lock, inside its transaction."""
     move = MOVES[action]
     note = decision.note
@@ -138,6 +165,8 @@ def move_locked(locked: Visit, actor: User, action: str, decision: Decision, *, 
         raise AlreadyDone(f"Set off was already logged at {timezone.localtime(locked.started_at):%H:%M}.")
     if expected_status in Status.values and locked.status != expected_status:
         raise TransitionNotAllowed(f"Not done: it is {locked.get_status_display().lower()}.{last_change(locked)}")
+    if expected_version and locked.version != expected_version and locked.status in move.sources:
+        raise TransitionNotAllowed(f"Not done: the request changed since you opened it.{change_since(locked)}")
     if locked.status not in move.sources:
         raise TransitionNotAllowed(
             f"You cannot {move.verb}: it is {locked.get_status_display().lower()}.{last_change(locked)}"
