@@ -20,6 +20,13 @@ TOUCH_EVERY = 60
 BACKGROUND_HEADER = "HTTP_X_HOMEVISITS_BACKGROUND"
 
 
+def note_sign_in(sender, request: HttpRequest, user, **kwargs) -> None:
+    """Signing in is use: the session is written then anyway, so the first page after it need not
+    write it again (connected to `user_logged_in` in `VisitsConfig.ready`)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_LAST_SEEN] = time.time()
+
+
 class IdleTimeoutMiddleware:
     """Sign the user out after SESSION_IDLE_TIMEOUT without a request made by a person.
 
