@@ -420,8 +420,10 @@ class Planned:
     the school's families), then taken along the normal path to `status`, each step at a believable
     time.
 
-    The pair: the school's second visitor, unless `agency` (the outside agency's worker) or `alone`
-    (the reason for a lone visit). The rest is what the people along the way write: the lead's
+    The pair: `lead` (the school's first visitor unless it names the second) and the school's other
+    visitor, unless `agency` (the outside agency's worker) or `alone` (the reason for a lone visit).
+    Nobody is on the road at two addresses at once (hc14): two visits under way at one school
+    need two different people. The rest is what the people along the way write: the lead's
     `conditions` or `note` (sent back, declined, cancelled), the visitor's record (`outcome`,
     `agreed_with_family`, `declined_to_sign`, or `not_conducted`: hc15), and `record_draft` for a
     record typed so far on a visit still under way."""
@@ -437,6 +439,7 @@ class Planned:
     why_not_in_school: str = WHY_NOT_IN_SCHOOL
     agency: bool = False
     alone: str = ""
+    lead: str = "visitor1"
     requester: str = ""
     conditions: str = ""
     note: str = ""
@@ -490,6 +493,7 @@ PLAN = (
         status=Status.IN_PROGRESS,
         reasons=(Reason.WELFARE_CHECK,),
         detail="Absent 3 days, phones unanswered.",
+        alone="Imran is on another visit and a welfare check cannot wait; calls to the office every 30 minutes.",
     ),
     Planned(
         school="holy-cross",
@@ -498,6 +502,8 @@ PLAN = (
         status=Status.IN_PROGRESS,
         reasons=(Reason.DISCUSS_AT_HOME,),
         record_draft=True,
+        lead="visitor2",
+        alone="Siobhan is on the welfare check; a short visit to a family the school knows well.",
     ),
     Planned(
         school="holy-cross",
@@ -819,7 +825,7 @@ INCIDENTS = (
         visit=Picked(school="holy-cross", status=Status.IN_PROGRESS, index=-1),
         kind=IncidentKind.THREAT,
         happened=Ago(minutes=12),
-        by="visitor1.holycross",
+        by="visitor2.holycross",
         details="Father shouted at us on the doorstep and told us not to come back; we left and called the office.",
     ),
     ReportedIncident(

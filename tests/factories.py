@@ -6,12 +6,14 @@ import dataclasses
 import datetime as dt
 import io
 import itertools
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from unittest import mock
 
 from PIL import Image, ImageDraw, PngImagePlugin
 
 from tests import clock
-from visits import lifecycle
+from visits import lifecycle, moves
 from visits.enums import Reason, Role, Status, VisitType
 from visits.models import Contact, Household, Membership, Pupil, School, Trust, User, Visit
 from visits.who import forget_object_perms, forget_roles
@@ -169,6 +171,17 @@ class Cast:
         return {name: getattr(self, name) for name in CAST_ROLES}
 
 
+@contextmanager
+def several_visits_at_once():
+    """The suite's boards, lists and alarms put one small cast on several visits under way at once,
+    which "Set off" refuses since issue 13 (hc14: one place at a time, `moves.one_place_at_a_time`).
+    The builders set off with that one check left out; every other check stands, and the rule's
+    own tests (tests/visits/test_one_place.py) set off through the lifecycle as it is."""
+    kept = [check for check in moves.START_CHECKS if check is not moves.one_place_at_a_time]
+    with mock.patch.object(moves, "START_CHECKS", kept):
+        yield
+
+
 def advance(visit: Visit, status: str, cast: Cast, *, risk_review: bool = True) -> Visit:
     """Drive `visit` from draft to `status` by the normal path (with `risk_review` False, the
     request goes to the lead without a review of the household's risk assessment)."""
@@ -207,14 +220,15 @@ def advance(visit: Visit, status: str, cast: Cast, *, risk_review: bool = True) 
                 },
             )
         else:
-            lifecycle.transition(
-                visit,
-                actor,
-                step,
-                note="Needs a reason." if step in {"send_back", "decline"} else "",
-                approve_lone_working=True,
-                confirm_evening=True,
-            )
+            with several_visits_at_once() if step == "start" else nullcontext():
+                lifecycle.transition(
+                    visit,
+                    actor,
+                    step,
+                    note="Needs a reason." if step in {"send_back", "decline"} else "",
+                    approve_lone_working=True,
+                    confirm_evening=True,
+                )
     for user in (cast.visitor, cast.lead, visit.requested_by):
         forget_object_perms(user)
         forget_roles(user)

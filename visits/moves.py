@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Q
+from django.utils import timezone
+
 from . import who
 from .enums import EventKind, Status
 from .models import User, Visit
@@ -233,7 +236,36 @@ def start_refusal_reason(visit: Visit) -> str:
 # lead's go-ahead, hc09/hc10). Each returns problems in words for the visitor; the lifecycle runs
 # them under the row lock, and `access` asks them before it offers the button.
 StartCheck = Callable[[Visit], list[str]]
-START_CHECKS: list[StartCheck] = []
+
+
+def one_place_at_a_time(visit: Visit) -> list[str]:
+    """hc14: a member of staff on this visit who is still on the road on another (set off, not yet
+    left the property) cannot set off here: nobody is at two addresses at once, and the office
+    must know where each person is. The lifecycle runs it with the visitors' rows locked, so one
+    person's two set-offs at once cannot both pass."""
+    people = visit.visitor_ids
+    if not people:
+        return []
+    elsewhere = (
+        Visit.objects.filter(status=Status.IN_PROGRESS, left_at__isnull=True)
+        .filter(Q(lead_visitor_id__in=people) | Q(second_visitor_id__in=people))
+        .exclude(pk=visit.pk)
+        .select_related("lead_visitor", "second_visitor")
+        .order_by("started_at", "pk")
+    )
+    problems = []
+    for other in elsewhere:
+        for person in (other.lead_visitor, other.second_visitor):
+            if person is not None and person.pk in people:
+                since = timezone.localtime(other.started_at).strftime("%H:%M") if other.started_at else "earlier"
+                problems.append(
+                    f"{person} is still on the road at {other.address_line1}, {other.postcode} (set off {since}): "
+                    "log 'Left the property' there first, or ring the office."
+                )
+    return problems
+
+
+START_CHECKS: list[StartCheck] = [one_place_at_a_time]
 
 
 def register_start_check(check: StartCheck) -> None:

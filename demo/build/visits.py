@@ -19,7 +19,9 @@ from .state import SETTINGS, Demo
 
 
 def make_visits(demo: Demo) -> None:
-    for planned in data.PLAN:
+    # In the order they happened: a visit is set off only once its visitors have left the one
+    # before (hc14: one place at a time).
+    for planned in sorted(data.PLAN, key=lambda p: demo.at(p.start)):
         visit = request(demo, planned)
         times = Times.of(demo, visit)
         for step in PATHS[planned.status]:
@@ -44,7 +46,7 @@ def request(demo: Demo, planned: data.Planned) -> Visit:
 
 def request_fields(demo: Demo, planned: data.Planned, household: Household, start: dt.datetime) -> dict:
     contact = household.contacts.first()
-    lead = demo.staff(planned.school, "visitor1")
+    lead = demo.staff(planned.school, planned.lead)
     slt = SETTINGS[planned.school].slt_consulted
     emergency = planned.emergency
     return {
@@ -83,7 +85,7 @@ def pair_fields(demo: Demo, planned: data.Planned) -> dict:
         }
     if planned.alone:
         return {"lone_visit_reason": planned.alone}
-    other = demo.staff(planned.school, "visitor2")
+    other = demo.staff(planned.school, "visitor2" if planned.lead == "visitor1" else "visitor1")
     return {"second_visitor": other, "second_visitor_role": other.job_title}
 
 
@@ -162,7 +164,7 @@ def cancel(demo: Demo, visit: Visit, planned: data.Planned, times: Times) -> Non
 
 def set_out(demo: Demo, visit: Visit, planned: data.Planned, times: Times) -> None:
     """Started a quarter of an hour before the visit; arrived three minutes after, if that has come."""
-    visitor = demo.staff(planned.school, "visitor1").username
+    visitor = visit.lead_visitor.username
     move(demo, visit, times.start - dt.timedelta(minutes=15), visitor, "start")
     if times.arrived < demo.now:
         move(demo, visit, times.arrived, visitor, "arrived")
@@ -173,7 +175,7 @@ def keep_draft(demo: Demo, visit: Visit, planned: data.Planned, times: Times) ->
     if not planned.record_draft or times.arrived >= demo.now:
         return
     with clock(times.arrived + dt.timedelta(minutes=2)):
-        lifecycle.save_draft(visit, demo.staff(planned.school, "visitor1"), adult_seen(visit))
+        lifecycle.save_draft(visit, visit.lead_visitor, adult_seen(visit))
 
 
 def adult_seen(visit: Visit) -> dict:
@@ -194,7 +196,7 @@ def come_back(demo: Demo, visit: Visit, planned: data.Planned, times: Times) -> 
 
 def not_conducted(demo: Demo, visit: Visit, planned: data.Planned, times: Times) -> None:
     """hc15: nobody with parental responsibility at home; the visitors did not go in."""
-    visitor = demo.staff(planned.school, "visitor1")
+    visitor = visit.lead_visitor
     with clock(times.arrived + dt.timedelta(minutes=4)):
         lifecycle.end_not_conducted(visit, visitor, child_seen=False, note=planned.not_conducted)
     move(demo, visit, times.arrived + dt.timedelta(minutes=30), visitor.username, "back")
@@ -202,7 +204,7 @@ def not_conducted(demo: Demo, visit: Visit, planned: data.Planned, times: Times)
 
 def conducted(demo: Demo, visit: Visit, planned: data.Planned, times: Times) -> None:
     """Signed (or declined, hc23), left, the record written, back, completed."""
-    visitor = demo.staff(planned.school, "visitor1")
+    visitor = visit.lead_visitor
     office = demo.staff(planned.school, "office").username
     end = visit.expected_end - dt.timedelta(minutes=5)
     sign(demo, visit, end - dt.timedelta(minutes=2), planned)
@@ -215,7 +217,7 @@ def conducted(demo: Demo, visit: Visit, planned: data.Planned, times: Times) -> 
 
 def sign(demo: Demo, visit: Visit, when: dt.datetime, planned: data.Planned) -> None:
     """hc23: the parent signs on the tablet (a drawn line, cleaned as a real one is), or declines."""
-    visitor = demo.staff(planned.school, "visitor1")
+    visitor = visit.lead_visitor
     with clock(when):
         if planned.declined_to_sign:
             lifecycle.record_signature(

@@ -63,6 +63,11 @@ def register_authorisation_check(
         HIGH_RISK_TESTS.append(is_high_risk)
 
 
+def lock_people(user_ids: set[int]) -> None:
+    """Lock staff rows for the rest of the transaction, lowest id first."""
+    list(User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk").values_list("pk", flat=True))
+
+
 def lock(visit: Visit) -> Visit:
     """Re-read the visit under a row lock for the rest of the transaction.
 
@@ -140,7 +145,13 @@ def transition(
         high_risk_controls=(high_risk_controls or "").strip(),
     )
     with transaction.atomic():
+        if action == Action.START:
+            # hc14: one place at a time. The visitors' rows first, in the order booking takes
+            # them (so the two never deadlock): one person's two set-offs at once are serialised.
+            lock_people(visit.visitor_ids)
         locked = lock(visit)
+        if action == Action.START and not locked.visitor_ids <= visit.visitor_ids:
+            lock_people(locked.visitor_ids)  # the visitors changed before the lock: theirs too
         move_locked(locked, actor, action, decision, expected_status=expected_status, expected_version=expected_version)
     refresh_caller_copy(visit, locked)
     return locked

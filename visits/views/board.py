@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from visits import access, audit, lifecycle, moves, who
+from visits import access, audit, lifecycle, moves, whereabouts, who
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError
 from visits.models import User, Visit, VisitEvent
@@ -148,6 +148,7 @@ def _board_context(request: HttpRequest, school_ids: list[int]) -> dict:
     rows = board_rows(request.user, school_ids, now)
     return {
         "rows": rows,
+        "people": whereabouts.people_out(r.visit for r in rows),
         "groups": GROUPS,
         "updated": timezone.localtime(now),
         "alarms": sum(1 for r in rows if r.alarm.is_open),
