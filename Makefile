@@ -40,8 +40,12 @@ demo: setup
 	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py seed_demo --if-empty
 
+# The alert runner (hc18, hc19) runs beside the web server, as cron or a systemd timer runs it
+# in production (`manage.py send_alerts` every minute), and stops with it.
 run: demo
 	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
+	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py send_alerts --loop & runner=$$!; \
+	trap 'kill $$runner 2>/dev/null' EXIT INT TERM; \
 	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Runs on SQLite unless DATABASE_URL points at PostgreSQL (as .ci/run does); PostgreSQL-only

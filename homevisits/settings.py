@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "visits.context_processors.navigation",
+                "visits.context_processors.escalated_alarms",
                 "safeguarding.context_processors.navigation",
                 "safeguarding.context_processors.lead_counts",
             ],

@@ -1,56 +1,100 @@
-"""Alerts: overdue visits (hc19) and code-word alarms (hc18), emailed once each to the school's
-office and safeguarding leads.
+"""Alerts (hc18, hc19): the watch's alarms and the ladder, emailed once each.
 
-Two passes, run every minute by `manage.py send_alerts` and, for a code word, at once when it is
-raised (`on_code_word_raised`):
-1. *Make* alerts. A visit that has become overdue gets its one OVERDUE timeline event (through
-   `lifecycle.record_overdue`, which locks the visit row) and one overdue Alert; every
-   CODE_WORD_USED event gets one code-word Alert. Both inserts are ON CONFLICT DO NOTHING against
-   unique constraints, so two servers making the same alert make one.
+Two passes, run every minute by `manage.py send_alerts` (cron, a systemd timer, or `--loop`
+beside `make run`) and, for a code word, at once when it is raised (`on_code_word_raised`):
+1. *Make* alerts. For every visit the school is waiting on (`visits.watch`), through the
+   lifecycle under the visit's row lock: the alarm of a deadline that has passed (not set off,
+   overdue, not back) is written once; a visit still open at the end of the school's day is
+   raised (the sweep); an alarm nobody acknowledged climbs the ladder (every lead, then the head).
+   Then one Alert per alarm event (and one per overdue visit, the first kind), inserted ON
+   CONFLICT DO NOTHING against unique constraints, so two runners make each alert once.
 2. *Send* them. One at a time, in its own transaction: take the oldest unsent alert with
-   `SELECT ... FOR UPDATE SKIP LOCKED` (another server holding it is skipped, not waited for),
-   send, set `sent_at`, commit. The lock is held until `sent_at` is committed, so no other server
+   `SELECT ... FOR UPDATE SKIP LOCKED` (another runner holding it is skipped, not waited for),
+   send, set `sent_at`, commit. The lock is held until `sent_at` is committed, so no other runner
    can send the same alert. A failed send rolls back and the alert is tried again next minute.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.models import Alert, AlertKind
-from visits import lifecycle, notify
+from visits import lifecycle, moves, notify, watch
 from visits.enums import EventKind, Role, Status
 from visits.models import User, Visit, VisitEvent
 
 log = logging.getLogger(__name__)
 
 ALERT_ROLES = {Role.OFFICE, *Role.safeguarding()}
+# The alarm events that make an alert of their own, and who it goes to.
+EVENT_ALERTS: dict[str, tuple[str, frozenset[str]]] = {
+    EventKind.CODE_WORD_USED: (AlertKind.CODE_WORD, frozenset(ALERT_ROLES)),
+    EventKind.NOT_SET_OFF: (AlertKind.NOT_SET_OFF, frozenset(ALERT_ROLES)),
+    EventKind.NOT_BACK: (AlertKind.NOT_BACK, frozenset(ALERT_ROLES)),
+    EventKind.STILL_OPEN: (AlertKind.STILL_OPEN, frozenset(ALERT_ROLES)),
+    EventKind.ESCALATED_TO_LEADS: (AlertKind.ESCALATED_LEADS, Role.safeguarding()),
+    EventKind.ESCALATED_TO_HEAD: (AlertKind.ESCALATED_HEAD, frozenset({Role.HEAD})),
+}
+RECIPIENTS = {kind: roles for kind, roles in EVENT_ALERTS.values()} | {AlertKind.OVERDUE: frozenset(ALERT_ROLES)}
+# How far back the runner looks for visits the school may still be waiting on.
+LOOK_BACK = dt.timedelta(days=7)
+
+
+def watched_visits(now: dt.datetime):
+    """Visits the school may be waiting on, or with an alarm open: authorised or later, due in the
+    last week or still under way, not back and not rung to say they are not returning."""
+    since = now - LOOK_BACK
+    return (
+        Visit.objects.filter(status__in=moves.ALARM_STATES, scheduled_start__lt=now + dt.timedelta(days=1))
+        .filter(Q(scheduled_start__gte=since) | Q(status=Status.IN_PROGRESS))
+        .select_related("school")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=VisitEvent.objects.filter(kind__in=moves.ALARM_EVENTS).order_by("at", "id"),
+                to_attr="alarm_events",
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def watch_visits(now: dt.datetime) -> int:
+    """Pass 1 for the visits: deadlines passed, the end-of-day sweep, the ladder. Returns how many
+    alarm events were written."""
+    written = 0
+    for visit in watched_visits(now):
+        # Read without a lock first (the events are prefetched); each write locks and checks again.
+        state = lifecycle.alarm_state(visit, visit.alarm_events, now)
+        if state.missed is not None and lifecycle.record_missed(visit, now):
+            written += 1
+        if watch.still_open_at_day_end(visit, now) and lifecycle.record_still_open(visit, now):
+            written += 1
+        if (state.raised is not None or state.missed is not None) and state.acknowledged is None:
+            written += bool(lifecycle.climb_ladder(visit, now))
+    return written
 
 
 def make_alerts(now=None) -> int:
-    """Create the alerts that are due. Idempotent and safe to run concurrently."""
+    """Write the alarms that are due and make their alerts. Idempotent and safe to run concurrently."""
     now = now or timezone.now()
-    candidates = (
-        Visit.objects.filter(status=Status.IN_PROGRESS, left_at__isnull=True, expected_end__lt=now)
-        .exclude(Exists(Alert.objects.filter(visit=OuterRef("pk"), kind=AlertKind.OVERDUE)))
-        .select_related("school")
+    watch_visits(now)
+    overdue = VisitEvent.objects.filter(kind=EventKind.OVERDUE).exclude(
+        Exists(Alert.objects.filter(visit=OuterRef("visit_id"), kind=AlertKind.OVERDUE))
     )
-    new = []
-    for visit in candidates:
-        if visit.is_overdue(now):  # the grace is per school, so judged in Python
-            lifecycle.record_overdue(visit, now)
-            new.append(Alert(visit=visit, kind=AlertKind.OVERDUE, created_at=now))
-    raised = VisitEvent.objects.filter(kind=EventKind.CODE_WORD_USED).exclude(
+    new = [Alert(visit_id=e.visit_id, kind=AlertKind.OVERDUE, created_at=now) for e in overdue.only("id", "visit_id")]
+    raised = VisitEvent.objects.filter(kind__in=EVENT_ALERTS).exclude(
         Exists(Alert.objects.filter(event=OuterRef("pk")))
     )
     new += [
-        Alert(visit_id=e.visit_id, kind=AlertKind.CODE_WORD, event=e, created_at=now)
-        for e in raised.only("id", "visit_id")
+        Alert(visit_id=e.visit_id, kind=EVENT_ALERTS[e.kind][0], event=e, created_at=now)
+        for e in raised.only("id", "visit_id", "kind")
     ]
     if new:
         Alert.objects.bulk_create(new, ignore_conflicts=True)
@@ -70,10 +114,11 @@ def _send(alert: Alert) -> int:
         "expected_end": visit.expected_end,
         "raised_at": alert.event.at if alert.event else None,
         "raised_by": alert.event.actor_name if alert.event else "",
+        "what": alert.event.note if alert.event and alert.kind != AlertKind.CODE_WORD else "",
         "board_url": reverse("visits:board"),
         "visit_url": reverse("visits:detail", args=[visit.code]),
     }
-    return notify.send("alarm", notify.school_emails(visit.school_id, ALERT_ROLES), context)
+    return notify.send("alarm", notify.school_emails(visit.school_id, set(RECIPIENTS[alert.kind])), context)
 
 
 def send_due_alerts() -> int:

@@ -27,12 +27,18 @@ from visits.models import School, User, Visit, VisitEvent
 class AlertKind(models.TextChoices):
     OVERDUE = "overdue", "Overdue (hc19)"
     CODE_WORD = "code_word", "Code word used (hc18)"
+    NOT_SET_OFF = "not_set_off", "Not set off (hc19)"
+    NOT_BACK = "not_back", "Not back at school (hc19)"
+    STILL_OPEN = "still_open", "Still open at the end of the day (hc19)"
+    ESCALATED_LEADS = "escalated_leads", "Unacknowledged: to every lead (hc19)"
+    ESCALATED_HEAD = "escalated_head", "Unacknowledged: to the head (hc19)"
 
 
 class Alert(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(max_length=20, choices=AlertKind.choices)
-    # The CODE_WORD_USED event this alert is about: one alert per raise.
+    # The event this alert is about (a code-word raise, a deadline passed, a rung of the ladder):
+    # one alert per event. The first kind, overdue, is one per visit and has none.
     event = models.OneToOneField(VisitEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="alert")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -45,8 +51,8 @@ class Alert(models.Model):
                 fields=["visit", "kind"], condition=Q(kind="overdue"), name="alert_one_overdue_per_visit"
             ),
             models.CheckConstraint(
-                condition=Q(kind="overdue", event__isnull=True) | Q(kind="code_word", event__isnull=False),
-                name="alert_code_word_has_event",
+                condition=Q(kind="overdue", event__isnull=True) | (~Q(kind="overdue") & Q(event__isnull=False)),
+                name="alert_event_unless_overdue",
             ),
         ]
         indexes = [

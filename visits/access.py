@@ -235,6 +235,7 @@ class VisitAccess:
     can_log_arrival = _step_flag("arrived")
     can_log_leaving = _step_flag("left")
     can_log_back = _step_flag("back")
+    can_log_not_returning = _step_flag("not_returning")
     # hc11: visitors, the office and the leads of the school; not the head, not the requester as such.
     can_see_code_word = _flag(who.may_see_code_word)
     can_handle_alarms = _flag(may_handle_alarms_now)

@@ -72,6 +72,18 @@ class School(models.Model):
     overdue_grace_minutes = models.PositiveSmallIntegerField(
         default=15, validators=[MinValueValidator(0), MaxValueValidator(240)]
     )
+    # hc19 SETTING: minutes from leaving the property to being back at school (or ringing to say
+    # they are not coming back today) before the visitors count as not back.
+    travel_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    # hc19 SETTING: minutes an alarm may go unacknowledged on the board before it goes to every
+    # safeguarding lead of the school, and as long again before it goes to the head.
+    acknowledge_minutes = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    # hc19 SETTING: the end of the school's day: a visit still open then is raised (the sweep).
+    day_end = models.TimeField(default=time(18, 0))
     # mp01 SETTING: home visits discussed with a member of SLT before authorisation [off].
     slt_discussion_required = models.BooleanField(default=False)
     # Four-eyes rule: may a lead authorise a visit they requested or go on themselves? [no]
@@ -86,6 +98,14 @@ class School(models.Model):
     @property
     def overdue_grace(self) -> timedelta:
         return timedelta(minutes=self.overdue_grace_minutes)
+
+    @property
+    def travel_time(self) -> timedelta:
+        return timedelta(minutes=self.travel_minutes)
+
+    @property
+    def acknowledge_within(self) -> timedelta:
+        return timedelta(minutes=self.acknowledge_minutes)
 
 
 class User(AbstractUser):
@@ -315,6 +335,8 @@ class Visit(models.Model):
     arrived_at = models.DateTimeField(null=True, blank=True, editable=False)
     left_at = models.DateTimeField(null=True, blank=True, editable=False)
     returned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # hc14: the leaving call said they are not coming back to school today (both policies allow it).
+    not_returning_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
 

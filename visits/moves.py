@@ -147,6 +147,16 @@ STEPS: dict[str, Step] = {
         needs="left_at",
         label="return to school",
     ),
+    # HC 9: "if you are not returning directly to school, telephone the school after the visit":
+    # the leaving call says so, and the visitors are no longer expected back today.
+    "not_returning": Step(
+        frozenset({Status.IN_PROGRESS, Status.COMPLETED}),
+        "not_returning_at",
+        EventKind.NOT_RETURNING,
+        EventKind.NOT_RETURNING_CALL,
+        needs="left_at",
+        label="call saying they are not returning to school today",
+    ),
 }
 
 
@@ -158,10 +168,17 @@ AUTHORISED_OR_LATER = frozenset({Status.AUTHORISED}) | Status.started()
 # under way, or finished but perhaps not back. An alarm is never refused for a step not logged.
 ALARM_STATES = AUTHORISED_OR_LATER
 # Timeline kinds the board reads to show a visit's alarm and the steps taken.
-ALARM_EVENTS = frozenset(
-    {
-        EventKind.OVERDUE,
-        EventKind.CODE_WORD_USED,
+# hc19: the watch's alarms, each written once per visit by the alert runner when its deadline
+# passes (`visits.watch`), and the code word (hc18), raised by a person.
+MISSED_EVENTS = frozenset({EventKind.NOT_SET_OFF, EventKind.OVERDUE, EventKind.NOT_BACK, EventKind.STILL_OPEN})
+RAISE_EVENTS = MISSED_EVENTS | {EventKind.CODE_WORD_USED}
+# The ladder the runner climbs while an alarm is not acknowledged (a rung each `acknowledge_minutes`).
+LADDER = (EventKind.ESCALATED_TO_LEADS, EventKind.ESCALATED_TO_HEAD)
+ALARM_EVENTS = (
+    RAISE_EVENTS
+    | set(LADDER)
+    | {
+        EventKind.ALARM_ACKNOWLEDGED,
         EventKind.RANG_MOBILE,
         EventKind.POLICE_CALLED,
         EventKind.ALARM_RESOLVED,
@@ -187,6 +204,7 @@ ESCALATIONS: dict[str, Escalation] = {
 RESOLUTIONS: dict[str, str] = {
     "spoke_to_them": "Visitors safe: the office spoke to them",
     "back_at_school": "Visitors safe: back at school",
+    "going_home": "Visitors safe: spoke to them, not returning to school today",
     "police_attended": "Visitors safe: police attended",
     "raised_in_error": "Raised in error",
 }

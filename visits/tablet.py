@@ -76,22 +76,34 @@ STEP_BUTTONS = (
     ("arrived", "Arrived", "Yes, we have arrived"),
     ("left", "Left the property", "Yes, we have left the property"),
     ("back", "Back at school", "Yes, we are back at school"),
+    # HC 9: not returning directly to school: say so after leaving, and the school stops expecting you.
+    ("not_returning", "Not coming back to school today", "Yes, I am not returning to school today"),
 )
+# The two ways a trip ends (hc14, hc19): once one is logged, the other is not offered.
+ENDINGS = {"back": "not_returning", "not_returning": "back"}
 
 
 def step_buttons(visit: Visit, can: VisitAccess) -> list[StepButton]:
     """The on-the-road steps as the page shows them. A visitor gets them in order, one pressable
     at a time, so that a tired thumb cannot log "left" before "arrived"; the office, logging the
     phone calls it takes, may log whichever call came (as before)."""
-    allowed = {"arrived": can.can_log_arrival, "left": can.can_log_leaving, "back": can.can_log_back}
+    allowed = {
+        "arrived": can.can_log_arrival,
+        "left": can.can_log_leaving,
+        "back": can.can_log_back,
+        "not_returning": can.can_log_not_returning,
+    }
     if visit.status not in Status.started() or not (can.is_visitor or any(allowed.values())):
         return []
     buttons, next_given = [], False
     for name, label, confirm in STEP_BUTTONS:
         done_at = getattr(visit, moves.STEPS[name].stamp)
+        other = ENDINGS.get(name)
+        if done_at is None and other and getattr(visit, moves.STEPS[other].stamp) is not None:
+            continue  # the trip ended the other way
         if done_at is not None:
             state = "done"
-        elif allowed[name] and (not can.is_visitor or not next_given):
+        elif allowed[name] and (not can.is_visitor or not next_given or name == "not_returning"):
             state, next_given = "next", True
         else:
             state = "later"
@@ -118,5 +130,5 @@ def next_action(visit: Visit, can: VisitAccess, has_record: bool, has_signature:
             return "record"
         return "complete" if can.can_complete else ""
     if visit.status == Status.COMPLETED:
-        return "back" if can.can_log_back else "done"
+        return "back" if can.can_log_back and can.can_log_not_returning else "done"
     return "refused"

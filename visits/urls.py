@@ -17,6 +17,7 @@ urlpatterns = [
     path("<uuid:code>/arrived/", views.step, {"step_name": "arrived"}, name="arrived"),
     path("<uuid:code>/left/", views.step, {"step_name": "left"}, name="left"),
     path("<uuid:code>/back/", views.step, {"step_name": "back"}, name="back"),
+    path("<uuid:code>/not-returning/", views.step, {"step_name": "not_returning"}, name="not_returning"),
     path("<uuid:code>/complete/", views.complete, name="complete"),
     # Booking visits (the Home Visit Form, hc02-hc08, hc11, hc13, mp01-mp03).
     path("new/", booking.new, name="new"),
@@ -48,6 +49,7 @@ urlpatterns = [
     path("<uuid:code>/alarm/rang-mobile/", board.escalate, {"step_name": "rang_mobile"}, name="rang_mobile"),
     path("<uuid:code>/alarm/police-called/", board.escalate, {"step_name": "police_called"}, name="police_called"),
     path("<uuid:code>/alarm/resolved/", board.escalate, {"step_name": "resolved"}, name="alarm_resolved"),
+    path("<uuid:code>/alarm/acknowledge/", board.acknowledge, name="acknowledge_alarm"),
     # Households, contacts and pupils; the MIS import (mp03).
     path("households/", households.household_list, name="households"),
     path("households/new/", households.household_create, name="household_new"),

@@ -81,6 +81,9 @@ ROUTES: dict[str, Route] = {
     "visits:back": Route(
         "POST", visit_action("office", "visitor", "second"), visit=Status.IN_PROGRESS, prepare=_left_property
     ),
+    "visits:not_returning": Route(
+        "POST", visit_action("office", "visitor", "second"), visit=Status.IN_PROGRESS, prepare=_left_property
+    ),
     "visits:complete": Route(
         "POST", visit_action("visitor", "second"), visit=Status.IN_PROGRESS, prepare=_ready_to_complete
     ),
@@ -99,6 +102,7 @@ ROUTES: dict[str, Route] = {
     "visits:police_called": Route(
         "POST", alarm_route(ALARM), visit=Status.IN_PROGRESS, data={"reference": "Incident 0412"}
     ),
+    "visits:acknowledge_alarm": Route("POST", alarm_route(ALARM), visit=Status.IN_PROGRESS, prepare=_code_word_raised),
     "visits:alarm_resolved": Route(
         "POST",
         alarm_route(ALARM),

@@ -210,3 +210,31 @@ def test_hc18_code_word_alert_is_emailed_at_once_and_cron_sends_it_no_more(cast,
     assert sent_at_once == len(recipients(cast))
     assert len(alert_mail()) == sent_at_once
     assert Alert.objects.get(visit=visit, kind=AlertKind.CODE_WORD).sent_at is not None
+
+
+def test_hc19_the_runner_loop_runs_each_pass_and_sends_each_alert_once(cast):
+    # Arrange
+    from io import StringIO
+
+    visit = on_the_road(cast, ended_minutes_ago=30)
+    out = StringIO()
+    mail.outbox.clear()
+
+    # Act: the loop `make run` starts beside the web server, three passes without waiting.
+    call_command("send_alerts", "--loop", "--passes", "3", "--every", "0", stdout=out)
+
+    # Assert
+    assert Alert.objects.get(visit=visit).sent_at is not None
+    assert len(alert_mail()) == 3  # office, lead, deputy: once each
+    assert "Alert runner" in out.getvalue()
+
+
+def test_hc19_make_run_starts_the_alert_runner_beside_the_web_server():
+    # Arrange
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+
+    # Assert: started in the background, stopped with the server.
+    assert "send_alerts --loop &" in run and "trap" in run and "runserver" in run

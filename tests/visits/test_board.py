@@ -103,6 +103,7 @@ def test_hc19_board_puts_overdue_first_then_on_the_road_then_later(cast, login):
     out = on_the_road(cast, ended_minutes_ago=-30)
     overdue = on_the_road(cast, ended_minutes_ago=40)
     done = cast.make_visit(Status.COMPLETED, start=today_at(0, 1))
+    lifecycle.record_step(done, cast.office, "back")  # finished: back at school (issue 13: until then, out)
 
     # Act
     html = login(cast.office).get(BOARD).content.decode()

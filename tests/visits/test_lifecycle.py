@@ -45,6 +45,7 @@ ACTIONS = (
     "arrived",
     "left",
     "back",
+    "not_returning",
     "write_record",
     "update_request",
 )
@@ -62,6 +63,7 @@ MAY: dict[str, set[str]] = {
     "arrived": {"office", "visitor", "second"},  # hc14: the visitors, or the office taking their call
     "left": {"office", "visitor", "second"},
     "back": {"office", "visitor", "second"},
+    "not_returning": {"office", "visitor", "second"},  # HC 9: the call saying they go straight home
     "write_record": {"visitor", "second"},  # hc20: the record is the visitors' to write
     "update_request": {"office", "lead", "deputy"},
 }
@@ -79,6 +81,7 @@ SOURCES: dict[str, set[str]] = {
     "arrived": {S.IN_PROGRESS},
     "left": {S.IN_PROGRESS},
     "back": {S.IN_PROGRESS, S.COMPLETED},  # "back at school" may come after completing on the tablet
+    "not_returning": {S.IN_PROGRESS, S.COMPLETED},
     "write_record": {S.IN_PROGRESS},
     "update_request": {S.DRAFT, S.REQUESTED, S.SENT_BACK, S.AUTHORISED},
 }
@@ -96,10 +99,15 @@ RESULT: dict[str, tuple[str | None, str, str]] = {
     "arrived": (None, EventKind.ARRIVED, AuditAction.EVENT),
     "left": (None, EventKind.LEFT, AuditAction.EVENT),
     "back": (None, EventKind.BACK_AT_SCHOOL, AuditAction.EVENT),
+    "not_returning": (None, EventKind.NOT_RETURNING, AuditAction.EVENT),
     "write_record": (None, EventKind.OUTCOME_RECORDED, AuditAction.UPDATE),
     "update_request": (None, EventKind.EDITED, AuditAction.UPDATE),
 }
-OFFICE_EVENT = {"arrived": EventKind.ARRIVAL_CALL, "left": EventKind.LEAVING_CALL}
+OFFICE_EVENT = {
+    "arrived": EventKind.ARRIVAL_CALL,
+    "left": EventKind.LEAVING_CALL,
+    "not_returning": EventKind.NOT_RETURNING_CALL,
+}
 
 # The state diagram (hc01 among others): state -> the states it may move to.
 DIAGRAM: dict[str, set[str]] = {
@@ -125,6 +133,7 @@ HOME_STATE = {
     "arrived": S.IN_PROGRESS,
     "left": S.IN_PROGRESS,
     "back": S.IN_PROGRESS,
+    "not_returning": S.IN_PROGRESS,
     "write_record": S.IN_PROGRESS,
     "update_request": S.REQUESTED,
 }
@@ -139,6 +148,7 @@ ACTOR = {
     "arrived": "visitor",
     "left": "visitor",
     "back": "visitor",
+    "not_returning": "visitor",
     "write_record": "visitor",
     "update_request": "office",
 }
@@ -168,7 +178,7 @@ def snapshot(visit: Visit) -> dict:
 def ready(cast: Cast, action: str, state: str) -> Visit:
     """A visit in `state` with what `action` needs there (left the property, a record)."""
     visit = cast.make_visit(state)
-    if state == S.IN_PROGRESS and action in {"complete", "back"}:
+    if state in (S.IN_PROGRESS, S.COMPLETED) and action in {"complete", "back", "not_returning"} and not visit.left_at:
         lifecycle.record_step(visit, cast.visitor, "left")
     if state == S.IN_PROGRESS and action == "complete":
         lifecycle.write_record(visit, cast.visitor, RECORD)

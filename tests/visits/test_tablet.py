@@ -499,3 +499,25 @@ def test_hc20_before_setting_off_the_record_and_signature_cards_are_not_shown(ca
 
     # Assert
     assert 'data-testid="record-card"' not in html and 'data-testid="signature-card"' not in html
+
+
+def test_hc14_after_leaving_the_tablet_offers_back_at_school_or_not_coming_back_today(cast, login):
+    # Arrange
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    lifecycle.record_step(visit, cast.visitor, "arrived")
+    lifecycle.record_step(visit, cast.visitor, "left")
+    client = login(cast.visitor)
+
+    # Act
+    before = client.get(reverse("visits:detail", args=[visit.code]))
+    client.post(reverse("visits:not_returning", args=[visit.code]))
+    after = client.get(reverse("visits:detail", args=[visit.code]))
+
+    # Assert: both endings pressable; once one is logged, the other is gone.
+    states = {s.name: s.state for s in before.context["steps"]}
+    assert states["back"] == states["not_returning"] == "next"
+    assert {s.name: s.state for s in after.context["steps"]} == {
+        "arrived": "done",
+        "left": "done",
+        "not_returning": "done",
+    }

@@ -40,10 +40,14 @@ from ..who import REQUESTER_ROLES
 from .alarms import (
     POLICE_REFERENCE_MAX,
     AlarmState,
+    acknowledge_alarm,
     alarm_state,
+    climb_ladder,
     raise_code_word_alarm,
     record_escalation,
+    record_missed,
     record_overdue,
+    record_still_open,
 )
 from .core import (
     AUTHORISATION_CHECKS,
@@ -107,7 +111,11 @@ __all__ = [
     "RecordResult",
     "Step",
     "actor_may",
+    "acknowledge_alarm",
     "alarm_state",
+    "climb_ladder",
+    "record_missed",
+    "record_still_open",
     "authorisation_blockers",
     "authorisation_changed",
     "confirmations_needed",

@@ -10,12 +10,12 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .. import audit, signals, who
+from .. import audit, signals, watch, who
 from .. import code_word as code_words
 from ..enums import AuditAction, EventKind
-from ..exceptions import NotPermitted, PreconditionFailed, TransitionNotAllowed
+from ..exceptions import AlreadyDone, NotPermitted, PreconditionFailed, TransitionNotAllowed
 from ..models import User, Visit, VisitEvent
-from ..moves import ALARM_EVENTS, ALARM_STATES, ESCALATIONS, RESOLUTIONS
+from ..moves import ALARM_EVENTS, ALARM_STATES, ESCALATIONS, LADDER, RAISE_EVENTS, RESOLUTIONS
 from .core import append_event, lock, refresh_caller_copy
 
 POLICE_REFERENCE_MAX = 40
@@ -23,21 +23,71 @@ POLICE_REFERENCE_MAX = 40
 
 @dataclass(frozen=True)
 class AlarmState:
-    """A visit's alarm as the board shows it, worked out from the visit and its alarm events."""
+    """A visit's alarm as the board shows it, worked out from the visit, its alarm events and the
+    clock. An alarm opens when a deadline passes (`visits.watch`: the board shows it at once, the
+    runner writes it) or the code word is used, and stays open until a person resolves it:
+    nothing closes it by itself, not even the visitors logging a step afterwards."""
 
     overdue_since: datetime | None  # expected end + grace, when the visit is overdue now (hc19)
     code_word_at: datetime | None  # the code word raise not yet resolved (hc18)
     resolved_at: datetime | None  # the last resolution
-    last_step: VisitEvent | None  # the last escalation step (rang mobile, police called, resolved)
-
-    @property
-    def overdue_open(self) -> bool:
-        return self.overdue_since is not None and (self.resolved_at is None or self.resolved_at < self.overdue_since)
+    last_step: VisitEvent | None  # the last step a person took (acknowledged, rang, police, resolved)
+    raised: VisitEvent | None = None  # the first alarm written since the last resolution
+    raised_kinds: frozenset[str] = frozenset()  # every kind written since the last resolution
+    missed: watch.Deadline | None = None  # a deadline passed and not yet written nor resolved
+    acknowledged: VisitEvent | None = None  # a person took it on, since it opened
+    rung: VisitEvent | None = None  # the last rung of the ladder climbed since it opened
 
     @property
     def is_open(self) -> bool:
         """An alarm nobody has resolved yet: the row is red and the board beeps."""
-        return self.code_word_at is not None or self.overdue_open
+        return self.raised is not None or self.missed is not None
+
+    @property
+    def opened_at(self) -> datetime | None:
+        if self.raised is not None:
+            return self.raised.at
+        return self.missed.due if self.missed is not None else None
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return self.raised_kinds | ({self.missed.kind} if self.missed is not None else set())
+
+    @property
+    def overdue_open(self) -> bool:
+        return EventKind.OVERDUE in self.kinds
+
+    @property
+    def headline(self) -> str:
+        """What the board's red row says first: the most urgent kind open."""
+        for kind in (EventKind.CODE_WORD_USED, *HEADLINE_ORDER):
+            if kind in self.kinds:
+                return HEADLINES[kind]
+        return ""
+
+    @property
+    def words(self) -> str:
+        """What the deadline said when it passed (the raise event's note, or the live deadline's)."""
+        if self.raised is not None and self.raised.kind != EventKind.CODE_WORD_USED:
+            return self.raised.note
+        return self.missed.words if self.missed is not None else ""
+
+    @property
+    def awaiting_acknowledgement(self) -> bool:
+        return self.is_open and self.acknowledged is None
+
+
+HEADLINE_ORDER = (EventKind.OVERDUE, EventKind.NOT_BACK, EventKind.NOT_SET_OFF, EventKind.STILL_OPEN)
+HEADLINES = {
+    EventKind.CODE_WORD_USED: "CODE WORD USED",
+    EventKind.OVERDUE: "OVERDUE",
+    EventKind.NOT_BACK: "NOT BACK AT SCHOOL",
+    EventKind.NOT_SET_OFF: "NOT SET OFF",
+    EventKind.STILL_OPEN: "STILL OPEN AT THE END OF THE DAY",
+}
+PERSON_STEPS = frozenset(
+    {EventKind.ALARM_ACKNOWLEDGED, EventKind.RANG_MOBILE, EventKind.POLICE_CALLED, EventKind.ALARM_RESOLVED}
+)
 
 
 def alarm_state(visit: Visit, events: Iterable[VisitEvent] | None = None, now: datetime | None = None) -> AlarmState:
@@ -45,34 +95,121 @@ def alarm_state(visit: Visit, events: Iterable[VisitEvent] | None = None, now: d
     pages so that a board of any length costs the same queries); read from the database if None."""
     if events is None:
         events = VisitEvent.objects.filter(visit=visit, kind__in=ALARM_EVENTS).order_by("at", "id")
-    code_word_at = resolved_at = last_step = None
+    now = now or timezone.now()
+    code_word_at = resolved_at = last_step = raised = acknowledged = rung = None
+    kinds: set[str] = set()
     for event in events:
-        if event.kind == EventKind.CODE_WORD_USED:
-            code_word_at = event.at
-        elif event.kind == EventKind.ALARM_RESOLVED:
-            resolved_at, code_word_at = event.at, None
-        if event.kind in {EventKind.RANG_MOBILE, EventKind.POLICE_CALLED, EventKind.ALARM_RESOLVED}:
+        if event.kind == EventKind.ALARM_RESOLVED:
+            resolved_at, code_word_at, raised, acknowledged, rung, kinds = event.at, None, None, None, None, set()
+        elif event.kind in RAISE_EVENTS:
+            raised = raised or event
+            kinds.add(event.kind)
+            if event.kind == EventKind.CODE_WORD_USED:
+                code_word_at = event.at
+        elif event.kind == EventKind.ALARM_ACKNOWLEDGED and raised is not None:
+            acknowledged = acknowledged or event
+        elif event.kind in LADDER and raised is not None:
+            rung = event
+        if event.kind in PERSON_STEPS:
             last_step = event
+    missed = watch.missed(visit, now)
+    if missed is not None and (missed.kind in kinds or (resolved_at is not None and resolved_at >= missed.due)):
+        missed = None  # written already, or a person said they were safe after it passed
     overdue_since = visit.expected_end + visit.school.overdue_grace if visit.is_overdue(now) else None
-    return AlarmState(overdue_since, code_word_at, resolved_at, last_step)
+    return AlarmState(
+        overdue_since, code_word_at, resolved_at, last_step, raised, frozenset(kinds), missed, acknowledged, rung
+    )
+
+
+def record_missed(visit: Visit, now: datetime | None = None) -> str | None:
+    """hc19: write the alarm of a deadline that has passed (not set off, overdue, not back), once
+    per kind per visit, by the system (the alert runner). Idempotent under concurrency: the row
+    lock serialises two runners, and the second finds the event. Returns the kind written."""
+    with transaction.atomic():
+        locked = lock(visit)
+        return _write_missed(locked, now)
+
+
+def _write_missed(locked: Visit, now: datetime | None) -> str | None:
+    passed = watch.missed(locked, now)
+    if passed is None or locked.events.filter(kind=passed.kind).exists():
+        return None
+    append_event(locked, None, passed.kind, note=passed.words)
+    audit.record(None, AuditAction.EVENT, locked, detail=passed.kind)
+    return passed.kind
 
 
 def record_overdue(visit: Visit, now: datetime | None = None) -> bool:
-    """hc19: append the one OVERDUE event of a visit that has become overdue, by the system
-    (`send_alerts`). Idempotent under concurrency: the row lock serialises two servers, and the
-    second finds the event. Returns whether it wrote one."""
+    """hc19: the OVERDUE alarm of a visit on the road past its expected end plus the grace."""
+    return record_missed(visit, now) == EventKind.OVERDUE
+
+
+def record_still_open(visit: Visit, now: datetime | None = None) -> bool:
+    """The end-of-day sweep: a visit the school still waits on after its `day_end` is raised (once),
+    unless an alarm is open on it already."""
     with transaction.atomic():
         locked = lock(visit)
-        if not locked.is_overdue(now) or locked.events.filter(kind=EventKind.OVERDUE).exists():
+        if not watch.still_open_at_day_end(locked, now) or alarm_state(locked, now=now).raised is not None:
             return False
-        end = timezone.localtime(locked.expected_end).strftime("%H:%M")
-        note = (
-            f"Not left the property by {end} plus {locked.school.overdue_grace_minutes} minutes' grace: "
-            "ring the visitors' mobiles."
+        if locked.events.filter(kind=EventKind.STILL_OPEN).exists():
+            return False
+        what = watch.deadline(locked)
+        day_end = locked.school.day_end.strftime("%H:%M")
+        append_event(
+            locked, None, EventKind.STILL_OPEN, note=f"Still open at the end of the day ({day_end}). {what.words}"
         )
-        append_event(locked, None, EventKind.OVERDUE, note=note)
-        audit.record(None, AuditAction.EVENT, locked, detail=EventKind.OVERDUE)
+        audit.record(None, AuditAction.EVENT, locked, detail=EventKind.STILL_OPEN)
     return True
+
+
+def acknowledge_alarm(visit: Visit, actor: User) -> Visit:
+    """hc19: a person on the board takes the alarm on ("I'm on it"), which stops the ladder. The
+    alarm stays open until they record the visitors safe. A second acknowledgement is AlreadyDone."""
+    with transaction.atomic():
+        locked = lock(visit)
+        if not who.may_handle_alarms(actor, locked):
+            raise NotPermitted("Only the office or a safeguarding lead of the school may acknowledge the alarm.")
+        state = alarm_state(locked)
+        if not state.is_open:
+            raise TransitionNotAllowed("No alarm is open on this visit.")
+        if state.acknowledged is not None:
+            when = timezone.localtime(state.acknowledged.at).strftime("%H:%M")
+            raise AlreadyDone(f"Already acknowledged by {state.acknowledged.actor_name} at {when}.")
+        if state.raised is None:
+            _write_missed(locked, None)  # the board showed it before the runner wrote it
+        append_event(locked, actor, EventKind.ALARM_ACKNOWLEDGED, note="Taken on: ringing the visitors.")
+        audit.record(actor, AuditAction.EVENT, locked, detail=EventKind.ALARM_ACKNOWLEDGED)
+    refresh_caller_copy(visit, locked)
+    return locked
+
+
+LADDER_WORDS = {
+    EventKind.ESCALATED_TO_LEADS: "Not acknowledged within {n} minutes: every safeguarding lead alerted.",
+    EventKind.ESCALATED_TO_HEAD: "Still not acknowledged after {n} minutes: the head teacher alerted.",
+}
+
+
+def climb_ladder(visit: Visit, now: datetime | None = None) -> str | None:
+    """hc19: an alarm nobody has acknowledged goes up a rung each `acknowledge_minutes`: to every
+    safeguarding lead of the school, then to the head. Written by the system, once per rung per
+    alarm. Returns the rung written, if any."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock(visit)
+        state = alarm_state(locked, now=now)
+        if state.raised is None or state.acknowledged is not None:
+            return None
+        climbed = locked.events.filter(kind__in=LADDER, at__gte=state.raised.at).count()
+        if climbed >= len(LADDER):
+            return None
+        step = locked.school.acknowledge_within * (climbed + 1)
+        if now < state.raised.at + step:
+            return None
+        rung = LADDER[climbed]
+        note = LADDER_WORDS[rung].format(n=int(step.total_seconds() // 60))
+        append_event(locked, None, rung, note=note)
+        audit.record(None, AuditAction.EVENT, locked, detail=rung)
+    return rung
 
 
 def raise_code_word_alarm(visit: Visit, actor: User) -> Visit:

@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from visits import access, audit, lifecycle, moves, whereabouts, who
+from visits import access, audit, lifecycle, moves, watch, whereabouts, who
 from visits.enums import AuditAction, Status
-from visits.exceptions import LifecycleError
+from visits.exceptions import AlreadyDone, LifecycleError
 from visits.models import User, Visit, VisitEvent
 
 BOARD_LIMIT = 300
@@ -113,7 +113,7 @@ def board_rows(user: User, school_ids: list[int], now: dt.datetime | None = None
     rows = []
     for visit in qs:
         alarm = lifecycle.alarm_state(visit, visit.alarm_events, now)
-        if visit.status == Status.IN_PROGRESS or alarm.is_open:
+        if visit.status == Status.IN_PROGRESS or alarm.is_open or watch.is_out_after_leaving(visit):
             group = "out"
         elif visit.status == Status.COMPLETED:
             group = "done"
@@ -128,7 +128,7 @@ def board_rows(user: User, school_ids: list[int], now: dt.datetime | None = None
     rows.sort(
         key=lambda r: (
             order.index(r.group),
-            0 if r.alarm.code_word_at else 1 if r.alarm.overdue_open else 2 if r.alarm.overdue_since else 3,
+            0 if r.alarm.code_word_at else 1 if r.alarm.is_open else 2 if r.alarm.overdue_since else 3,
             r.visit.expected_end if r.group == "out" else r.visit.scheduled_start,
             r.visit.pk,
         )
@@ -228,6 +228,23 @@ ESCALATION_MESSAGES = {
     "police_called": "Police call logged.",
     "resolved": "Alarm resolved.",
 }
+
+
+@require_POST
+@login_required
+def acknowledge(request: HttpRequest, code: UUID) -> HttpResponse:
+    """hc19: "I'm on it": a person takes the alarm on, which stops the ladder (every lead, then the
+    head). The alarm stays open until the visitors are recorded safe."""
+    visit, _ = _alarm_visit(request, code)
+    try:
+        lifecycle.acknowledge_alarm(visit, request.user)
+    except AlreadyDone as exc:
+        messages.info(request, str(exc))
+    except LifecycleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Alarm taken on: ring the visitors now, then record how you know they are safe.")
+    return redirect(safe_next(request) or reverse("visits:alarm", args=[visit.code]))
 
 
 @require_POST

@@ -252,6 +252,7 @@ STEP_MESSAGES = {
     "arrived": "Arrival logged at {time}. Check who is present before you go in (hc15).",
     "left": "Leaving the property logged at {time}.",
     "back": "Back at school logged at {time}.",
+    "not_returning": "Logged at {time}: not returning to school today. The school no longer expects them back.",
 }
 
 
