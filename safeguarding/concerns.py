@@ -152,6 +152,11 @@ def raise_urgent(visit: Visit, actor: User, kind: str, details: str) -> tuple[Co
             return recent, False
         when = timezone.localtime().strftime("%H:%M")
         concern = raise_concern(visit, actor, kind, details.format(time=when), urgent=True, source=ConcernSource.URGENT)
+        if kind == ConcernKind.IMMEDIATE_DANGER:
+            # On the office's board at once, as an alarm with the police script (not only by email).
+            lifecycle.raise_from_tablet(
+                visit, actor, EventKind.DANGER, note="Immediate danger: 999 shown on the tablet."
+            )
     return concern, True
 
 

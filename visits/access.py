@@ -246,6 +246,7 @@ class VisitAccess:
     can_sign = _flag(may_take_signature_now)
     can_see_signature = _flag(who.may_see_signature)
     can_raise_urgent = _flag(may_raise_urgent_now)
+    can_extend = _flag(moves.may_extend_now)
     documents = _flag(downloadable_documents)
 
     @cached_property

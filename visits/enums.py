@@ -132,6 +132,8 @@ class EventKind(models.TextChoices):
     RANG_MOBILE = "rang_mobile", "Office rang mobile"
     POLICE_CALLED = "police_called", "Police called"
     CODE_WORD_USED = "code_word_used", "Code word used"
+    DANGER = "danger", "Immediate danger: 999"
+    EXTENDED = "extended", "Visit extended"
     ALARM_RESOLVED = "alarm_resolved", "Alarm resolved"
     RISK_REVIEWED = "risk_reviewed", "Risk assessment reviewed"
     CONCERN_RAISED = "concern_raised", "Concern raised"

@@ -335,6 +335,8 @@ class Visit(models.Model):
     arrived_at = models.DateTimeField(null=True, blank=True, editable=False)
     left_at = models.DateTimeField(null=True, blank=True, editable=False)
     returned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # hc19: minutes the visitors extended the expected end by from the tablet (remind and extend).
+    extended_minutes = models.PositiveSmallIntegerField(default=0, editable=False)
     # hc14: the leaving call said they are not coming back to school today (both policies allow it).
     not_returning_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -171,13 +171,14 @@ ALARM_STATES = AUTHORISED_OR_LATER
 # hc19: the watch's alarms, each written once per visit by the alert runner when its deadline
 # passes (`visits.watch`), and the code word (hc18), raised by a person.
 MISSED_EVENTS = frozenset({EventKind.NOT_SET_OFF, EventKind.OVERDUE, EventKind.NOT_BACK, EventKind.STILL_OPEN})
-RAISE_EVENTS = MISSED_EVENTS | {EventKind.CODE_WORD_USED}
+RAISE_EVENTS = MISSED_EVENTS | {EventKind.CODE_WORD_USED, EventKind.DANGER}
 # The ladder the runner climbs while an alarm is not acknowledged (a rung each `acknowledge_minutes`).
 LADDER = (EventKind.ESCALATED_TO_LEADS, EventKind.ESCALATED_TO_HEAD)
 ALARM_EVENTS = (
     RAISE_EVENTS
     | set(LADDER)
     | {
+        EventKind.EXTENDED,
         EventKind.ALARM_ACKNOWLEDGED,
         EventKind.RANG_MOBILE,
         EventKind.POLICE_CALLED,
@@ -208,6 +209,25 @@ RESOLUTIONS: dict[str, str] = {
     "police_attended": "Visitors safe: police attended",
     "raised_in_error": "Raised in error",
 }
+
+
+# Remind and extend (hc19): ten minutes before the expected end the tablet offers one tap to extend,
+# by one of these, with a reason; at most EXTEND_MAX in all, and only before the visit is overdue.
+EXTEND_BY = (15, 30)
+EXTEND_MAX = 120
+REMIND_BEFORE_END = 10  # minutes
+
+
+def may_extend_now(actor: User, visit: Visit, now=None) -> bool:
+    """The visitors, on the road, not yet left, before the overdue deadline, within EXTEND_MAX."""
+    now = now or timezone.now()
+    return (
+        visit.status == Status.IN_PROGRESS
+        and visit.left_at is None
+        and now <= visit.expected_end + visit.school.overdue_grace
+        and visit.extended_minutes < EXTEND_MAX
+        and who.may_conduct(actor, visit)
+    )
 
 
 # The visitors' urgent controls (hc17): from the moment they may set off until the visit is over.

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from . import moves
 from .access import VisitAccess
-from .enums import Status
-from .models import Visit
+from .enums import EventKind, Status
+from .models import Visit, VisitEvent
 
 # What a visitor's card says about a visit, in their words (issue 5): (words, css class).
 TABLET_STATUS = {
@@ -132,3 +132,34 @@ def next_action(visit: Visit, can: VisitAccess, has_record: bool, has_signature:
     if visit.status == Status.COMPLETED:
         return "back" if can.can_log_back and can.can_log_not_returning else "done"
     return "refused"
+
+
+def timeline_for(visit: Visit, can: VisitAccess):
+    """The visit's timeline as this viewer may read it. The visitors do not see the alarms raised
+    about them (hc18: an alarm raised silently from the tablet must leave nothing on its screen
+    that someone beside them could read); the office, the leads and the head see everything."""
+    events = VisitEvent.objects.filter(visit=visit).order_by("at", "id")
+    if can.is_visitor and not can.can_handle_alarms:
+        events = events.exclude(kind__in=moves.ALARM_EVENTS - {EventKind.EXTENDED})
+    return events
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """hc19, remind and extend: the card that asks a visitor running late to extend the visit."""
+
+    show_at: dt.datetime  # the expected end less REMIND_BEFORE_END: the page shows it from then
+    due_now: bool
+    reasons: tuple[str, ...] = (
+        "Still with the family",
+        "Waiting for a parent to come home",
+        "A concern to talk through",
+    )
+    minutes: tuple[int, ...] = moves.EXTEND_BY
+
+
+def extend_reminder(visit: Visit, can: VisitAccess, now: dt.datetime | None = None) -> Reminder | None:
+    if not can.can_extend:
+        return None
+    show_at = visit.expected_end - dt.timedelta(minutes=moves.REMIND_BEFORE_END)
+    return Reminder(show_at, (now or timezone.now()) >= show_at)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<uuid:code>/left/", views.step, {"step_name": "left"}, name="left"),
     path("<uuid:code>/back/", views.step, {"step_name": "back"}, name="back"),
     path("<uuid:code>/not-returning/", views.step, {"step_name": "not_returning"}, name="not_returning"),
+    path("<uuid:code>/extend/", views.extend, name="extend"),
     path("<uuid:code>/complete/", views.complete, name="complete"),
     # Booking visits (the Home Visit Form, hc02-hc08, hc11, hc13, mp01-mp03).
     path("new/", booking.new, name="new"),

@@ -1,6 +1,7 @@
 /* The tablet's visit page (issue 5): the in-page confirmations are <details> elements that work
    without JavaScript; this only shows their "Not yet" button and makes it close the confirmation,
-   and keeps one confirmation open at a time. */
+   and keeps one confirmation open at a time. It also shows the "running late?" reminder at its
+   time (issue 13). */
 (function () {
   "use strict";
   var confirms = document.querySelectorAll("details.tablet-confirm");
@@ -21,4 +22,17 @@
       });
     });
   });
+
+  // hc19, remind and extend: show the reminder from its time, on the page's clock.
+  var reminders = document.querySelectorAll("[data-show-at]");
+  function reveal() {
+    reminders.forEach(function (el) {
+      var at = Date.parse(el.dataset.showAt || "");
+      if (el.hidden && at && Date.now() >= at) el.hidden = false;
+    });
+  }
+  if (reminders.length) {
+    reveal();
+    setInterval(reveal, 15000);
+  }
 })();

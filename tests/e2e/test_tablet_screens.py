@@ -91,9 +91,8 @@ def test_hc17_visitor_sets_off_arrives_and_raises_the_urgent_controls_on_a_table
     expect(page.get_by_text("The safeguarding leads have been told")).to_be_visible()
     _shot(page, screenshots, "7-child-alone-told")
 
-    # Urgent: immediate danger shows "Call 999" with the address.
-    page.get_by_role("link", name="Immediate danger: 999").tap()
-    page.get_by_role("button", name="Alert the school and show the 999 page").tap()
+    # Urgent: immediate danger, one tap, shows "Call 999" with the address (issue 13).
+    page.get_by_role("button", name="Immediate danger: 999").tap()
     expect(page.get_by_role("link", name="Call 999", exact=True)).to_have_attribute("href", "tel:999")
     expect(page.get_by_test_id("postcode-to-read")).to_have_text("M14 5AB")
     _shot(page, screenshots, "8-call-999")

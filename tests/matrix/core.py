@@ -84,6 +84,13 @@ ROUTES: dict[str, Route] = {
     "visits:not_returning": Route(
         "POST", visit_action("office", "visitor", "second"), visit=Status.IN_PROGRESS, prepare=_left_property
     ),
+    # hc19, remind and extend: the visitors, on the road.
+    "visits:extend": Route(
+        "POST",
+        visit_action("visitor", "second"),
+        visit=Status.IN_PROGRESS,
+        data={"minutes": "15", "reason": "Still with the family"},
+    ),
     "visits:complete": Route(
         "POST", visit_action("visitor", "second"), visit=Status.IN_PROGRESS, prepare=_ready_to_complete
     ),

@@ -44,6 +44,7 @@ from .alarms import (
     alarm_state,
     climb_ladder,
     raise_code_word_alarm,
+    raise_from_tablet,
     record_escalation,
     record_missed,
     record_overdue,
@@ -83,7 +84,7 @@ from .requests import (
     lock_for_change,
     update_request,
 )
-from .road import record_step
+from .road import extend, record_step
 
 __all__ = [
     "ALARM_EVENTS",
@@ -133,6 +134,8 @@ __all__ = [
     "record_escalation",
     "record_overdue",
     "record_signature",
+    "extend",
+    "raise_from_tablet",
     "record_step",
     "register_authorisation_check",
     "save_draft",

@@ -15,7 +15,7 @@ from .. import code_word as code_words
 from ..enums import AuditAction, EventKind
 from ..exceptions import AlreadyDone, NotPermitted, PreconditionFailed, TransitionNotAllowed
 from ..models import User, Visit, VisitEvent
-from ..moves import ALARM_EVENTS, ALARM_STATES, ESCALATIONS, LADDER, RAISE_EVENTS, RESOLUTIONS
+from ..moves import ALARM_EVENTS, ALARM_STATES, ESCALATIONS, LADDER, MISSED_EVENTS, RAISE_EVENTS, RESOLUTIONS
 from .core import append_event, lock, refresh_caller_copy
 
 POLICE_REFERENCE_MAX = 40
@@ -39,6 +39,11 @@ class AlarmState:
     rung: VisitEvent | None = None  # the last rung of the ladder climbed since it opened
 
     @property
+    def in_danger(self) -> bool:
+        """The code word, or "immediate danger" from the tablet: call 999 (hc17, hc18)."""
+        return self.code_word_at is not None or EventKind.DANGER in self.raised_kinds
+
+    @property
     def is_open(self) -> bool:
         """An alarm nobody has resolved yet: the row is red and the board beeps."""
         return self.raised is not None or self.missed is not None
@@ -60,7 +65,7 @@ class AlarmState:
     @property
     def headline(self) -> str:
         """What the board's red row says first: the most urgent kind open."""
-        for kind in (EventKind.CODE_WORD_USED, *HEADLINE_ORDER):
+        for kind in (EventKind.CODE_WORD_USED, EventKind.DANGER, *HEADLINE_ORDER):
             if kind in self.kinds:
                 return HEADLINES[kind]
         return ""
@@ -68,7 +73,7 @@ class AlarmState:
     @property
     def words(self) -> str:
         """What the deadline said when it passed (the raise event's note, or the live deadline's)."""
-        if self.raised is not None and self.raised.kind != EventKind.CODE_WORD_USED:
+        if self.raised is not None and self.raised.kind in MISSED_EVENTS:
             return self.raised.note
         return self.missed.words if self.missed is not None else ""
 
@@ -80,6 +85,7 @@ class AlarmState:
 HEADLINE_ORDER = (EventKind.OVERDUE, EventKind.NOT_BACK, EventKind.NOT_SET_OFF, EventKind.STILL_OPEN)
 HEADLINES = {
     EventKind.CODE_WORD_USED: "CODE WORD USED",
+    EventKind.DANGER: "IMMEDIATE DANGER: 999",
     EventKind.OVERDUE: "OVERDUE",
     EventKind.NOT_BACK: "NOT BACK AT SCHOOL",
     EventKind.NOT_SET_OFF: "NOT SET OFF",
@@ -239,6 +245,24 @@ def raise_code_word_alarm(visit: Visit, actor: User) -> Visit:
         transaction.on_commit(lambda: signals.code_word_raised.send(sender=Visit, visit_pk=visit_pk))
     refresh_caller_copy(visit, locked)
     return locked
+
+
+def raise_from_tablet(locked: Visit, actor: User, kind: str, note: str) -> bool:
+    """A visitor in trouble raises the alarm from the tablet, on a row the caller holds: the code
+    word typed where a note is asked (silent duress, hc18), or "Immediate danger: 999" (hc17). The
+    board shows it at once (the police script, the red row), the runner climbs the ladder, and on
+    commit the code-word signal emails the office and the leads. An alarm of the same kind already
+    open raises nothing more. Returns whether it raised one."""
+    if kind not in {EventKind.CODE_WORD_USED, EventKind.DANGER} or not who.may_conduct(actor, locked):
+        raise NotPermitted("Only the visitors may raise the alarm from the tablet.")
+    if kind in alarm_state(locked).raised_kinds:
+        return False
+    append_event(locked, actor, kind, note=note)
+    audit.record(actor, AuditAction.EVENT, locked, detail=kind)
+    if kind == EventKind.CODE_WORD_USED:
+        visit_pk = locked.pk
+        transaction.on_commit(lambda: signals.code_word_raised.send(sender=Visit, visit_pk=visit_pk))
+    return True
 
 
 def _police_reference(raw: str, code_word: str) -> str:

@@ -5,14 +5,18 @@ record is written completes it (`complete_when_done`, the one way a visit's own 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
-from .. import audit, who
-from ..enums import AuditAction
+from .. import audit, moves, who
+from .. import code_word as code_words
+from ..enums import AuditAction, EventKind
 from ..exceptions import AlreadyDone, NotPermitted, PreconditionFailed, TransitionNotAllowed
 from ..models import User, Visit, VisitRecord
 from ..moves import STEPS, UNDER_WAY, Action
+from .alarms import raise_from_tablet
 from .core import Decision, append_event, lock, move_locked, refresh_caller_copy
 
 
@@ -83,3 +87,52 @@ def check_under_way(locked: Visit, actor: User, *, refuse_who: str, refuse_when:
         raise NotPermitted(refuse_who)
     if locked.status not in UNDER_WAY:
         raise TransitionNotAllowed(refuse_when.format(status=locked.get_status_display().lower()))
+
+
+EXTEND_REASON_MAX = 200
+
+
+def extend(visit: Visit, actor: User, minutes: int, reason: str) -> Visit:
+    """hc19, remind and extend: a visitor running late moves the expected end on by one of
+    `moves.EXTEND_BY`, with a reason, before the visit is overdue, so an overrun is not a false
+    alarm. One event on the timeline (with the new time, and the reason) that the board shows.
+
+    Silent duress (hc18): the visit's code word typed as the reason raises the code-word alarm for
+    the office, and everything the tablet shows is as for any extension; the reason is not kept."""
+    reason = " ".join((reason or "").split())
+    if minutes not in moves.EXTEND_BY:
+        raise PreconditionFailed([f"Extend by {' or '.join(str(m) for m in moves.EXTEND_BY)} minutes."])
+    if not reason:
+        raise PreconditionFailed(["Say why the visit is running late."])
+    if len(reason) > EXTEND_REASON_MAX:
+        raise PreconditionFailed([f"Keep the reason under {EXTEND_REASON_MAX} characters."])
+    with transaction.atomic():
+        locked = lock(visit)
+        if not moves.may_extend_now(actor, locked):
+            check_under_way(
+                locked,
+                actor,
+                refuse_who="Only the visitors may extend the visit.",
+                refuse_when="You cannot extend the visit: it is {status}.",
+            )
+            raise TransitionNotAllowed(_why_not_extend(locked))
+        duress = code_words.contains(reason, locked.code_word)
+        locked.expected_end += timedelta(minutes=minutes)
+        locked.extended_minutes += minutes
+        locked.save(update_fields=["expected_end", "extended_minutes", "updated_at"])
+        until = timezone.localtime(locked.expected_end).strftime("%H:%M")
+        note = f"Extended by {minutes} minutes, to {until}" + ("." if duress else f": {reason}")
+        append_event(locked, actor, EventKind.EXTENDED, note=note)
+        audit.record(actor, AuditAction.EVENT, locked, detail=f"extended {minutes} min")
+        if duress:
+            raise_from_tablet(locked, actor, EventKind.CODE_WORD_USED, note="Raised silently from the tablet.")
+    refresh_caller_copy(visit, locked)
+    return locked
+
+
+def _why_not_extend(locked: Visit) -> str:
+    if locked.left_at is not None:
+        return "You have left the property: nothing to extend."
+    if locked.extended_minutes >= moves.EXTEND_MAX:
+        return f"The visit has been extended by {moves.EXTEND_MAX} minutes already: ring the office."
+    return "The visit is already overdue: ring the office now."

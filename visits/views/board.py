@@ -26,7 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from visits import access, audit, lifecycle, moves, watch, whereabouts, who
-from visits.enums import AuditAction, Status
+from visits.enums import AuditAction, EventKind, Status
 from visits.exceptions import AlreadyDone, LifecycleError
 from visits.models import User, Visit, VisitEvent
 
@@ -54,6 +54,12 @@ class BoardRow:
         """How late, as the office would say it: "25 min", "2 h 05 min"."""
         hours, minutes = divmod(self.minutes_late, 60)
         return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+    @property
+    def extended(self) -> VisitEvent | None:
+        """The last time the visitors extended the visit from the tablet (remind and extend)."""
+        found = [e for e in getattr(self.visit, "alarm_events", []) if e.kind == EventKind.EXTENDED]
+        return found[-1] if found else None
 
     @property
     def visitors(self) -> list[User]:
@@ -128,7 +134,7 @@ def board_rows(user: User, school_ids: list[int], now: dt.datetime | None = None
     rows.sort(
         key=lambda r: (
             order.index(r.group),
-            0 if r.alarm.code_word_at else 1 if r.alarm.is_open else 2 if r.alarm.overdue_since else 3,
+            0 if r.alarm.in_danger else 1 if r.alarm.is_open else 2 if r.alarm.overdue_since else 3,
             r.visit.expected_end if r.group == "out" else r.visit.scheduled_start,
             r.visit.pk,
         )

@@ -18,7 +18,7 @@ from homevisits.pagination import seek
 from visits import access, audit, lifecycle, moves, tablet, who
 from visits.enums import AuditAction, Status
 from visits.exceptions import AlreadyDone, LifecycleError
-from visits.models import Membership, ParentSignature, Pupil, School, Visit, VisitEvent, VisitReason, VisitRecord
+from visits.models import Membership, ParentSignature, Pupil, School, Visit, VisitReason, VisitRecord
 
 LIST_RELATED = ("school", "household", "lead_visitor", "second_visitor")
 
@@ -172,7 +172,7 @@ def trust(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, can = access.visit_for_user(request, code)
-    events = VisitEvent.objects.filter(visit=visit).order_by("at", "id")
+    events = tablet.timeline_for(visit, can)
     audit.record(request.user, AuditAction.VIEW, visit)
     started = visit.status in Status.started()
     has_record = started and VisitRecord.objects.filter(visit=visit).exists()
@@ -188,16 +188,19 @@ def detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "reasons": visit.reasons.all(),
             "blockers": lifecycle.authorisation_blockers(visit) if can.can_decide else [],
             "steps": tablet.step_buttons(visit, can),
+            "reminder": tablet.extend_reminder(visit, can),
             "next_action": tablet.next_action(visit, can, has_record, has_signature),
             "has_record": has_record,
         },
     )
 
 
-def run_change(request: HttpRequest, visit: Visit, success: str, change, *args, **kwargs) -> HttpResponse:
-    """Run a lifecycle call and tell the person what happened; refusals become messages."""
+def run_change(request: HttpRequest, visit: Visit, success: str, change, *args, said=None, **kwargs) -> HttpResponse:
+    """Run a lifecycle call and tell the person what happened (`said(visit)` words it from the
+    changed visit); refusals become messages."""
     try:
         change(visit, request.user, *args, **kwargs)
+        success = said(visit) if said else success
     except AlreadyDone as exc:
         # A retried step (a second tap, a reply lost on a bad signal): done, so said as done.
         messages.success(request, str(exc))
@@ -246,6 +249,22 @@ def start(request: HttpRequest, code: UUID) -> HttpResponse:
 def complete(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.COMPLETE)
     return run_change(request, visit, "The visit is complete.", lifecycle.transition, lifecycle.Action.COMPLETE)
+
+
+@require_POST
+@login_required
+def extend(request: HttpRequest, code: UUID) -> HttpResponse:
+    """hc19, remind and extend: the visitors move the expected end on by 15 or 30 minutes, with a
+    reason; what the tablet says is the same whatever the reason holds (silent duress, hc18)."""
+    visit, _ = access.visit_for_user(request, code, need="conduct")
+    minutes = {str(m): m for m in moves.EXTEND_BY}.get(request.POST.get("minutes", ""), 0)
+    reason = (request.POST.get("note", "").strip() or request.POST.get("reason", ""))[:1000]
+    return run_change(request, visit, "Visit extended.", lifecycle.extend, minutes, reason, said=_extended_to)
+
+
+def _extended_to(visit: Visit) -> str:
+    until = timezone.localtime(visit.expected_end).strftime("%H:%M")
+    return f"Extended: the office now expects you to leave by {until}."
 
 
 STEP_MESSAGES = {
