@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from guardian.shortcuts import get_objects_for_user
 
-from . import moves, who
+from . import moves, watch, who
 from .enums import Role, Status
 from .models import Household, User, Visit
 
@@ -134,6 +134,13 @@ def may_raise_urgent_now(user: User, visit: Visit) -> bool:
     return visit.status in moves.URGENT_STATES and who.is_visitor(user, visit)
 
 
+def may_raise_code_word_now(user: User, visit: Visit) -> bool:
+    """hc18: the board offers "Code word used" while the school waits on the visit (authorised, on
+    the road, or left and not back: `watch.deadline`), to the office and the leads. (The lifecycle
+    takes a raise on any visit someone may be out on: a call is never refused.)"""
+    return watch.deadline(visit) is not None and who.may_handle_alarms(user, visit)
+
+
 def may_handle_alarms_now(user: User, visit: Visit) -> bool:
     """hc18/hc19: raise the code-word alarm, log escalation steps; only once the visit is under
     way, about to be, or finished (an alarm must never be refused for a step not logged)."""
@@ -239,6 +246,7 @@ class VisitAccess:
     # hc11: visitors, the office and the leads of the school; not the head, not the requester as such.
     can_see_code_word = _flag(who.may_see_code_word)
     can_handle_alarms = _flag(may_handle_alarms_now)
+    can_raise_code_word = _flag(may_raise_code_word_now)
     can_edit = _flag(may_edit_now)
     can_follow_up = _flag(may_follow_up_now)
     can_print_letter = _flag(may_print_letter_now)

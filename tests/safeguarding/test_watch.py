@@ -25,6 +25,7 @@ from visits.models import Visit, VisitEvent
 
 AFTERNOON = london(2026, 11, 11, 12, 30)
 MIN = dt.timedelta(minutes=1)
+HALF_MINUTE = dt.timedelta(seconds=30)
 
 
 def kinds(visit: Visit) -> list[str]:
@@ -207,7 +208,10 @@ def test_hc19_a_simulated_afternoon_two_runners_each_minute_every_alert_once_non
     returning (no alarm). F: an evening visit still open at the end of the day."""
     school = cast.school
     a = cast.make_visit(Status.AUTHORISED, start=at(13), expected_end=at(14), address_line1="A Street")
-    b = cast.make_visit(Status.AUTHORISED, start=at(13, 30), expected_end=at(14, 30), address_line1="B Street")
+    # B's deadline falls half-way between two passes (14:45:30): it waits for the next one.
+    b = cast.make_visit(
+        Status.AUTHORISED, start=at(13, 30), expected_end=at(14, 30) + HALF_MINUTE, address_line1="B Street"
+    )
     c = cast.make_visit(
         Status.AUTHORISED, start=at(15), expected_end=at(15, 45), second_visitor=None, address_line1="C Street"
     )
@@ -255,7 +259,7 @@ def test_hc19_a_simulated_afternoon_two_runners_each_minute_every_alert_once_non
         visit.pk: [k for k in kinds(visit) if k in {*moves.MISSED_EVENTS, *moves.LADDER}] for visit in (a, b, c, d, f)
     }
     assert system == expected
-    due = {a.pk: at(13, 15), b.pk: at(14, 45), c.pk: at(16, 25), f.pk: at(18)}
+    due = {a.pk: at(13, 15), b.pk: at(14, 45) + HALF_MINUTE, c.pk: at(16, 25), f.pk: at(18)}
     delays = {
         pk: (VisitEvent.objects.get(visit_id=pk, kind=expected[pk][0]).at - when).total_seconds()
         for pk, when in due.items()

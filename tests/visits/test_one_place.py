@@ -163,3 +163,18 @@ def test_hc14_after_leaving_they_are_out_until_back_at_school(cast, login):
     # Assert
     assert before and all("not back yet" in p.where for p in before)
     assert after == []
+
+
+def test_hc18_the_board_offers_code_word_used_while_the_school_waits_on_the_visit(cast, login):
+    # Arrange: authorised, on the road, left and not back; and one back at school.
+    waiting = [cast.make_visit(Status.AUTHORISED), cast.make_visit(Status.IN_PROGRESS)]
+    left = cast.make_visit(Status.COMPLETED)
+    back = cast.make_visit(Status.COMPLETED)
+    lifecycle.record_step(back, cast.office, "back")
+
+    # Act
+    rows = {r.visit.pk: r for r in login(cast.office).get(reverse("visits:board")).context["rows"]}
+
+    # Assert
+    offered = {pk for pk, row in rows.items() if row.can.can_raise_code_word}
+    assert offered == {v.pk for v in [*waiting, left]}
