@@ -111,8 +111,8 @@ def test_hc09_set_off_refuses_a_stale_review_that_slipped_past_the_queue(cast):
     assert can.can_start is False and "changed since this visit was authorised" in can.start_refusal
 
 
-def test_hc10_set_off_refuses_high_without_the_leads_recorded_go_ahead(cast):
-    # Arrange: High, authorised with the go-ahead, then the go-ahead lost (a raw write).
+def _authorised_high_with_go_ahead(cast) -> Visit:
+    """Reviewed High, authorised with the lead's reason and extra controls (hc10)."""
     visit = cast.make_visit(Status.REQUESTED, risk_review=False)
     risk.review_for_visit(visit, cast.office, template_rows(cast.school, **HIGH))
     lifecycle.transition(
@@ -122,6 +122,12 @@ def test_hc10_set_off_refuses_high_without_the_leads_recorded_go_ahead(cast):
         high_risk_reason="Not seen for 10 days.",
         high_risk_controls="Police.",
     )
+    return visit
+
+
+def test_hc10_set_off_refuses_high_without_the_leads_recorded_go_ahead(cast):
+    # Arrange: High, authorised with the go-ahead, then the go-ahead lost (a raw write).
+    visit = _authorised_high_with_go_ahead(cast)
     Visit.objects.filter(pk=visit.pk).update(high_risk_controls="")
 
     # Act
@@ -134,15 +140,7 @@ def test_hc10_set_off_refuses_high_without_the_leads_recorded_go_ahead(cast):
 
 def test_hc10_high_with_the_go_ahead_sets_off(cast):
     # Arrange
-    visit = cast.make_visit(Status.REQUESTED, risk_review=False)
-    risk.review_for_visit(visit, cast.office, template_rows(cast.school, **HIGH))
-    lifecycle.transition(
-        visit,
-        cast.lead,
-        lifecycle.Action.AUTHORISE,
-        high_risk_reason="Not seen for 10 days.",
-        high_risk_controls="Police.",
-    )
+    visit = _authorised_high_with_go_ahead(cast)
 
     # Act
     lifecycle.transition(visit, cast.visitor, lifecycle.Action.START)
