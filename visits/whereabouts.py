@@ -35,10 +35,12 @@ class Whereabouts:
 
 
 def is_out(visit: Visit) -> bool:
-    """Set off and not back at school (a completed visit's visitors may still be driving back)."""
+    """Set off, and neither back at school nor gone home (a completed visit's visitors may still
+    be driving back)."""
     return (
         visit.started_at is not None
         and visit.returned_at is None
+        and visit.not_returning_at is None
         and visit.status in (Status.IN_PROGRESS, Status.COMPLETED)
     )
 

@@ -165,6 +165,18 @@ def test_hc14_after_leaving_they_are_out_until_back_at_school(cast, login):
     assert after == []
 
 
+def test_hc14_after_a_call_saying_not_returning_they_are_no_longer_out(cast, login):
+    # Arrange
+    visit = cast.make_visit(Status.IN_PROGRESS)
+    lifecycle.record_step(visit, cast.visitor, "left")
+
+    # Act
+    lifecycle.record_step(visit, cast.office, "not_returning")
+
+    # Assert
+    assert login(cast.office).get(reverse("visits:board")).context["people"] == []
+
+
 def test_hc18_the_board_offers_code_word_used_while_the_school_waits_on_the_visit(cast, login):
     # Arrange: authorised, on the road, left and not back; and one back at school.
     waiting = [cast.make_visit(Status.AUTHORISED), cast.make_visit(Status.IN_PROGRESS)]
