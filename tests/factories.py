@@ -172,12 +172,13 @@ class Cast:
 
 
 @contextmanager
-def several_visits_at_once():
-    """The suite's boards, lists and alarms put one small cast on several visits under way at once,
-    which "Set off" refuses since issue 13 (hc14: one place at a time, `moves.one_place_at_a_time`).
-    The builders set off with that one check left out; every other check stands, and the rule's
-    own tests (tests/visits/test_one_place.py) set off through the lifecycle as it is."""
-    kept = [check for check in moves.START_CHECKS if check is not moves.one_place_at_a_time]
+def setting_off_freely():
+    """The suite's builders set off any visit they are asked for: boards, lists and alarms put one
+    small cast on several visits under way at once, and on visits days ahead, which "Set off"
+    refuses since issue 13 (`moves.one_place_at_a_time`, `moves.not_too_early`). Those two checks
+    are left out here; every other check stands, and the rules' own tests
+    (tests/visits/test_one_place.py) set off through the lifecycle as it is."""
+    kept = [c for c in moves.START_CHECKS if c not in (moves.one_place_at_a_time, moves.not_too_early)]
     with mock.patch.object(moves, "START_CHECKS", kept):
         yield
 
@@ -220,7 +221,7 @@ def advance(visit: Visit, status: str, cast: Cast, *, risk_review: bool = True) 
                 },
             )
         else:
-            with several_visits_at_once() if step == "start" else nullcontext():
+            with setting_off_freely() if step == "start" else nullcontext():
                 lifecycle.transition(
                     visit,
                     actor,

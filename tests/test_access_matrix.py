@@ -24,7 +24,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 import tests.matrix
-from tests.factories import Cast, make_user, several_visits_at_once
+from tests.factories import Cast, make_user, setting_off_freely
 from tests.matrix import ACTORS, Route, acts
 from visits.enums import Status
 from visits.models import Visit, VisitEvent
@@ -140,7 +140,7 @@ def test_hc25_access_matrix_every_route_every_actor(name, cast, client, login):
         else:
             visit = shared = shared or build_visit(cast, route)
         before = snapshot(visit) if visit is not None else None
-        with several_visits_at_once():
+        with setting_off_freely():
             response = ask(client, login, cast, actor, route.method, url_for(name, route, visit, cast), route.data)
         outcome = observe(response)
         if visit is not None and route.method == "POST":

@@ -120,6 +120,7 @@ class EventKind(models.TextChoices):
     BACK_AT_SCHOOL = "back_at_school", "Back at school"
     NOT_RETURNING = "not_returning", "Not returning to school today"
     NOT_RETURNING_CALL = "not_returning_call", "Call: not returning to school today"
+    MOVED_ON = "moved_on", "Went on to another visit"
     ARRIVAL_CALL = "arrival_call", "Arrival call received"
     LEAVING_CALL = "leaving_call", "Leaving call received"
     OVERDUE = "overdue", "Overdue"

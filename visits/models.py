@@ -339,6 +339,8 @@ class Visit(models.Model):
     extended_minutes = models.PositiveSmallIntegerField(default=0, editable=False)
     # hc14: the leaving call said they are not coming back to school today (both policies allow it).
     not_returning_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # hc14: after leaving, its visitors set off on another visit: that one's watch takes them on.
+    moved_on_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -128,6 +129,9 @@ class Step:
     office_event: str
     needs: str = ""  # a step field that must be set first
     label: str = ""
+    # A step field that, once set, means this step is no longer offered: the trip ended the other
+    # way (back at school, or not returning today). The lifecycle still takes it if it comes.
+    instead_of: str = ""
     # The office logs the visitors' phone call; the visitors log it themselves (hc14).
     who: Callable[[User, Visit], bool] = who.may_log_call
 
@@ -146,6 +150,7 @@ STEPS: dict[str, Step] = {
         EventKind.BACK_AT_SCHOOL,
         needs="left_at",
         label="return to school",
+        instead_of="not_returning_at",
     ),
     # HC 9: "if you are not returning directly to school, telephone the school after the visit":
     # the leaving call says so, and the visitors are no longer expected back today.
@@ -156,6 +161,7 @@ STEPS: dict[str, Step] = {
         EventKind.NOT_RETURNING_CALL,
         needs="left_at",
         label="call saying they are not returning to school today",
+        instead_of="returned_at",
     ),
 }
 
@@ -303,7 +309,25 @@ def one_place_at_a_time(visit: Visit) -> list[str]:
     return problems
 
 
-START_CHECKS: list[StartCheck] = [one_place_at_a_time]
+# How early before its start a visit may be set off: the watch's deadlines run from the booked
+# times, so a visit set off a day early would not be missed for a day.
+SET_OFF_EARLIEST = 120  # minutes
+
+
+def not_too_early(visit: Visit) -> list[str]:
+    """hc14, hc19: a visit is set off on its day, at most SET_OFF_EARLIEST minutes before its
+    start; earlier, the office would not know to expect the visitors back."""
+    earliest = visit.scheduled_start - timedelta(minutes=SET_OFF_EARLIEST)
+    if timezone.now() >= earliest:
+        return []
+    start = timezone.localtime(visit.scheduled_start)
+    return [
+        f"This visit is booked for {start:%a %d/%m} at {start:%H:%M}: set off from "
+        f"{timezone.localtime(earliest):%H:%M} that day, or ask the office to move it."
+    ]
+
+
+START_CHECKS: list[StartCheck] = [not_too_early, one_place_at_a_time]
 
 
 def register_start_check(check: StartCheck) -> None:
@@ -324,5 +348,6 @@ def step_allowed(visit: Visit, actor: User, name: str) -> bool:
         visit.status in step.states
         and getattr(visit, step.stamp) is None
         and (not step.needs or getattr(visit, step.needs) is not None)
+        and (not step.instead_of or getattr(visit, step.instead_of) is None)
         and step.who(actor, visit)
     )

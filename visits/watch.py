@@ -4,8 +4,9 @@ A visit the school is waiting on has one deadline at a time, in the school's set
 
 - authorised and not set off: the start time plus the grace ("not set off");
 - set off and not left the property: the expected end plus the grace ("overdue");
-- left and neither back at school nor rung to say they are not returning today: the time they
-  left plus the school's travel time plus the grace ("not back").
+- left and neither back at school nor rung to say they are not returning today (nor set off on
+  another visit, whose watch then takes them on): the time they left plus the school's travel
+  time plus the grace ("not back").
 
 The alert runner (`safeguarding.alerts`, every minute) writes the alarm of a deadline that has
 passed once, and climbs the acknowledgement ladder; the board shows a passed deadline at once,
@@ -71,6 +72,7 @@ def is_out_after_leaving(visit: Visit) -> bool:
         and visit.left_at is not None
         and visit.returned_at is None
         and visit.not_returning_at is None
+        and visit.moved_on_at is None
     )
 
 

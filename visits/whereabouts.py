@@ -41,6 +41,7 @@ def is_out(visit: Visit) -> bool:
         visit.started_at is not None
         and visit.returned_at is None
         and visit.not_returning_at is None
+        and visit.moved_on_at is None
         and visit.status in (Status.IN_PROGRESS, Status.COMPLETED)
     )
 
@@ -74,6 +75,8 @@ def people_out(visits: Iterable[Visit]) -> list[Whereabouts]:
             if earlier is None:
                 people[key] = Whereabouts(name, mobile, visit, text, since)
             else:
-                # Newer set-off: that is where they said they went; the earlier one is still open.
-                people[key] = Whereabouts(name, mobile, visit, text, since, [*earlier.also, earlier.visit])
+                # Newer set-off: that is where they said they went. An earlier visit they have not
+                # left is still open at its address: flagged. One they left, they went on from.
+                still_there = [v for v in [*earlier.also, earlier.visit] if v.left_at is None]
+                people[key] = Whereabouts(name, mobile, visit, text, since, still_there)
     return sorted(people.values(), key=lambda p: (not p.in_two_places, p.visit.started_at, p.name))

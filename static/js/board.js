@@ -105,8 +105,20 @@
     }
   }
 
+  // A refresh replaces the table: keep where the person had scrolled it sideways (a tablet
+  // reaching the row's buttons), so the poll never throws them back to the left.
+  var scrolledLeft = 0;
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.target && event.target.id === "board-rows") {
+      var box = event.target.querySelector(".table-responsive");
+      scrolledLeft = box ? box.scrollLeft : 0;
+    }
+  });
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.target && event.target.id === "board-rows") {
+      var box = event.target.querySelector(".table-responsive");
+      if (box && scrolledLeft) { box.scrollLeft = scrolledLeft; }
       lastOk = Date.now();
       failed = false;
       showFreshness();

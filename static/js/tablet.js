@@ -17,6 +17,9 @@
     }
     details.addEventListener("toggle", function () {
       if (!details.open) return;
+      // On a phone the confirmation can open below the fold, under the urgent bar: bring it up.
+      var body = details.querySelector(".tablet-confirm-body");
+      if (body && body.scrollIntoView) body.scrollIntoView({ block: "center", behavior: "smooth" });
       confirms.forEach(function (other) {
         if (other !== details) other.open = false;
       });

@@ -277,3 +277,24 @@ def test_hc19_a_simulated_afternoon_two_runners_each_minute_every_alert_once_non
     open_now = {v.pk: lifecycle.alarm_state(Visit.objects.get(pk=v.pk)).is_open for v in (a, b, c, d, f)}
     assert open_now == {a.pk: True, b.pk: False, c.pk: True, d.pk: False, f.pk: True}
     assert school.acknowledge_minutes == 5
+
+
+@pytest.mark.clock(AFTERNOON)
+def test_hc19_the_head_sent_the_alarm_sees_it_on_the_visit_and_whom_to_ring(cast, login, pinned_clock):
+    # Arrange: nobody took it on; the ladder reached the head.
+    visit = cast.make_visit(Status.IN_PROGRESS, start=at(11), expected_end=at(12))
+    lifecycle.record_missed(visit)
+    for minute in (36, 41):
+        pinned_clock.move_to(at(12, minute))
+        lifecycle.climb_ladder(visit)
+
+    # Act
+    head = login(cast.head).get(reverse("visits:detail", args=[visit.code])).content.decode()
+    lead = login(cast.lead).get(reverse("visits:detail", args=[visit.code])).content.decode()
+    visitor = login(cast.visitor).get(reverse("visits:detail", args=[visit.code])).content.decode()
+
+    # Assert: the head reads it and the office's number; the lead gets the alarm page; the visitor
+    # (who may be under duress) sees nothing of it.
+    assert 'data-testid="visit-alarm"' in head and "Ring the school office" in head
+    assert reverse("visits:alarm", args=[visit.code]) in lead
+    assert 'data-testid="visit-alarm"' not in visitor

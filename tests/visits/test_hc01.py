@@ -22,7 +22,7 @@ from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from tests.factories import Cast, several_visits_at_once
+from tests.factories import Cast, setting_off_freely
 from tests.race import race
 from visits import lifecycle
 from visits.enums import EventKind, Role, Status
@@ -295,7 +295,7 @@ def test_hc01_race_start_against_decline_or_cancel(cast, _flush_despite_append_o
 
     # Act (one visitor sets off on many visits: one place at a time is test_one_place's)
     outcomes = []
-    with several_visits_at_once():
+    with setting_off_freely():
         for _state, rival, pk in trials:
             racers = [("start", cast.visitor, "start", ""), (rival, rival_actor[rival], rival, "Racing the set off.")]
             outcomes.append(_race(pk, racers))

@@ -737,7 +737,7 @@ def test_hc01_material_edit_returns_authorised_visit_to_queue(cast, edit):
 
 
 @pytest.mark.parametrize("edit", ["date-and-time", "address", "second-visitor"])
-def test_hc01_visit_returned_to_queue_cannot_start_until_authorised_again(cast, edit):
+def test_hc01_visit_returned_to_queue_cannot_start_until_authorised_again(cast, edit, pinned_clock):
     # Arrange
     visit = cast.make_visit(S.AUTHORISED)
     change = MATERIAL_EDITS[edit](visit, cast)
@@ -749,6 +749,7 @@ def test_hc01_visit_returned_to_queue_cannot_start_until_authorised_again(cast, 
         act(visit, fresh(cast.visitor), "start")
     refused = snapshot(visit)
     act(visit, cast.deputy, "authorise")
+    pinned_clock.move_to(Visit.objects.get(pk=visit.pk).scheduled_start)  # on the (new) day
     act(visit, fresh(cast.visitor), "start")
 
     # Assert

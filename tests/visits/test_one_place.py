@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from tests import clock
 from tests.race import race
-from visits import access, lifecycle
-from visits.enums import Status
+from visits import access, lifecycle, watch
+from visits.enums import EventKind, Status
 from visits.exceptions import LifecycleError, PreconditionFailed
-from visits.models import Visit
+from visits.models import Visit, VisitEvent
 
 TRIALS = int(os.environ.get("RACE_TRIALS", "30"))
 
@@ -29,7 +29,7 @@ def _later(cast, hours: int, **overrides) -> Visit:
 def test_hc14_a_visitor_on_the_road_elsewhere_cannot_set_off_and_is_told_where(cast):
     # Arrange: on the road at the first visit, not yet left.
     first = cast.make_visit(Status.IN_PROGRESS)
-    second = _later(cast, 3)
+    second = _later(cast, 2)
 
     # Act
     with pytest.raises(PreconditionFailed) as refused:
@@ -45,7 +45,7 @@ def test_hc14_once_they_have_left_the_first_they_may_set_off_on_the_next(cast):
     first = cast.make_visit(Status.IN_PROGRESS)
     lifecycle.record_step(first, cast.visitor, "arrived")
     lifecycle.record_step(first, cast.visitor, "left")
-    second = _later(cast, 3)
+    second = _later(cast, 2)
 
     # Act
     lifecycle.transition(second, cast.visitor, lifecycle.Action.START)
@@ -70,7 +70,7 @@ def test_hc14_the_second_visitor_on_the_road_elsewhere_blocks_the_pair_too(cast)
 def test_hc14_the_visit_page_offers_no_set_off_and_says_where_they_are(cast, login):
     # Arrange
     first = cast.make_visit(Status.IN_PROGRESS)
-    second = _later(cast, 3)
+    second = _later(cast, 2)
 
     # Act
     page = login(cast.visitor).get(reverse("visits:detail", args=[second.code]))
@@ -85,11 +85,12 @@ def test_hc14_the_visit_page_offers_no_set_off_and_says_where_they_are(cast, log
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_hc14_one_persons_two_set_offs_at_once_never_both_pass(cast, _flush_despite_append_only_triggers):
+def test_hc14_one_persons_two_set_offs_at_once_never_both_pass(cast, pinned_clock, _flush_despite_append_only_triggers):
     # Arrange
     both = []
     for trial in range(TRIALS):
         a, b = _later(cast, 2 + 3 * trial), _later(cast, 3 + 3 * trial)
+        pinned_clock.move_to(a.scheduled_start - dt.timedelta(minutes=30))  # both may be set off now
 
         def set_off(visit):
             def go(ready):
@@ -135,7 +136,7 @@ def test_hc12_the_board_lists_each_person_out_once_with_where_they_are_now(cast,
 def test_hc12_someone_on_the_road_at_two_addresses_is_shown_once_and_flagged(cast, login):
     # Arrange: set off on two visits (as before set-off refused it: written beside the lifecycle).
     first = cast.make_visit(Status.IN_PROGRESS)
-    second = _later(cast, 3)
+    second = _later(cast, 2)
     Visit.objects.filter(pk=second.pk).update(status=Status.IN_PROGRESS, started_at=clock.now())
 
     # Act
@@ -179,10 +180,10 @@ def test_hc14_after_a_call_saying_not_returning_they_are_no_longer_out(cast, log
 
 def test_hc18_the_board_offers_code_word_used_while_the_school_waits_on_the_visit(cast, login):
     # Arrange: authorised, on the road, left and not back; and one back at school.
-    waiting = [cast.make_visit(Status.AUTHORISED), cast.make_visit(Status.IN_PROGRESS)]
-    left = cast.make_visit(Status.COMPLETED)
     back = cast.make_visit(Status.COMPLETED)
     lifecycle.record_step(back, cast.office, "back")
+    left = cast.make_visit(Status.COMPLETED, second_visitor=cast.bystander)  # another pair: still waited on
+    waiting = [cast.make_visit(Status.AUTHORISED), cast.make_visit(Status.IN_PROGRESS)]
 
     # Act
     rows = {r.visit.pk: r for r in login(cast.office).get(reverse("visits:board")).context["rows"]}
@@ -190,3 +191,34 @@ def test_hc18_the_board_offers_code_word_used_while_the_school_waits_on_the_visi
     # Assert
     offered = {pk for pk, row in rows.items() if row.can.can_raise_code_word}
     assert offered == {v.pk for v in [*waiting, left]}
+
+
+def test_hc19_a_visit_is_set_off_on_its_day_not_a_day_early(cast, pinned_clock):
+    # Arrange: booked for tomorrow at 10:00.
+    visit = cast.make_visit(Status.AUTHORISED, start=clock.today_at(10, days=1))
+
+    # Act / Assert: refused today, with when it may be set off; allowed from 08:00 that day.
+    with pytest.raises(PreconditionFailed, match="set off from 08:00 that day"):
+        lifecycle.transition(visit, cast.visitor, lifecycle.Action.START)
+    assert access.VisitAccess(cast.visitor, visit).can_start is False
+    pinned_clock.move_to(clock.today_at(8, 1, days=1))
+    lifecycle.transition(visit, cast.visitor, lifecycle.Action.START)
+    assert Visit.objects.get(pk=visit.pk).status == Status.IN_PROGRESS
+
+
+def test_hc14_setting_off_again_after_leaving_moves_the_watch_to_the_new_visit(cast):
+    # Arrange: left the first family, not back at school; then on to the next.
+    first = cast.make_visit(Status.IN_PROGRESS)
+    lifecycle.record_step(first, cast.visitor, "left")
+    split = cast.make_visit(Status.IN_PROGRESS, second_visitor=cast.bystander)  # another pair
+
+    # Act
+    lifecycle.record_step(split, cast.visitor, "left")
+    following = cast.make_visit(Status.IN_PROGRESS)  # the visitor and the second
+
+    # Assert: the first is no longer waited on (everyone on it went on); the split pair's is.
+    first, split = Visit.objects.get(pk=first.pk), Visit.objects.get(pk=split.pk)
+    assert first.moved_on_at is not None and watch.deadline(first) is None
+    assert split.moved_on_at is None and watch.deadline(split).kind == "not_back"
+    assert VisitEvent.objects.filter(visit=first, kind=EventKind.MOVED_ON).count() == 1
+    assert watch.deadline(following).kind == "overdue"

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import Cast, several_visits_at_once, visit_fields
+from tests.factories import Cast, setting_off_freely, visit_fields
 from visits import lifecycle
 from visits.enums import EventKind, Status
 from visits.exceptions import LifecycleError
@@ -134,7 +134,7 @@ def test_hc01_set_off_button_only_on_an_authorised_visit(cast, login):
     visits = {state: cast.make_visit(state) for state in Status.values}
 
     # Act (the visitor is also on the road on the in-progress one: that rule is test_one_place's)
-    with several_visits_at_once():
+    with setting_off_freely():
         pages = {state: page_of(client, visit) for state, visit in visits.items()}
 
     # Assert

@@ -91,9 +91,8 @@ HEADLINES = {
     EventKind.NOT_SET_OFF: "NOT SET OFF",
     EventKind.STILL_OPEN: "STILL OPEN AT THE END OF THE DAY",
 }
-PERSON_STEPS = frozenset(
-    {EventKind.ALARM_ACKNOWLEDGED, EventKind.RANG_MOBILE, EventKind.POLICE_CALLED, EventKind.ALARM_RESOLVED}
-)
+# The steps a person took, shown as the alarm's last step (taking it on is shown on its own).
+PERSON_STEPS = frozenset({EventKind.RANG_MOBILE, EventKind.POLICE_CALLED, EventKind.ALARM_RESOLVED})
 
 
 def alarm_state(visit: Visit, events: Iterable[VisitEvent] | None = None, now: datetime | None = None) -> AlarmState:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import audit, notify
@@ -61,6 +62,25 @@ def register_authorisation_check(
         AUTHORISATION_CHECKS.append(check)
     if is_high_risk is not None and is_high_risk not in HIGH_RISK_TESTS:
         HIGH_RISK_TESTS.append(is_high_risk)
+
+
+def moved_on_from_earlier(started: Visit, actor: User) -> None:
+    """hc14: an earlier visit its visitors have left but not come back from, whose every member of
+    staff has now set off on `started`, is no longer waited on: `started`'s watch takes them on. A
+    pair that split (one back to school, one on to the next family) keeps the earlier one watched."""
+    earlier = (
+        Visit.objects.select_for_update(of=("self",))
+        .filter(status__in=(Status.IN_PROGRESS, Status.COMPLETED), left_at__isnull=False)
+        .filter(returned_at__isnull=True, not_returning_at__isnull=True, moved_on_at__isnull=True)
+        .filter(Q(lead_visitor_id__in=started.visitor_ids) | Q(second_visitor_id__in=started.visitor_ids))
+        .exclude(pk=started.pk)
+        .order_by("pk")
+    )
+    for visit in earlier:
+        if visit.visitor_ids <= started.visitor_ids:
+            visit.moved_on_at = timezone.now()
+            visit.save(update_fields=["moved_on_at", "updated_at"])
+            append_event(visit, actor, EventKind.MOVED_ON, note="Set off on another visit: watched there.")
 
 
 def lock_people(user_ids: set[int]) -> None:
@@ -153,6 +173,8 @@ def transition(
         if action == Action.START and not locked.visitor_ids <= visit.visitor_ids:
             lock_people(locked.visitor_ids)  # the visitors changed before the lock: theirs too
         move_locked(locked, actor, action, decision, expected_status=expected_status, expected_version=expected_version)
+        if action == Action.START:
+            moved_on_from_earlier(locked, actor)
     refresh_caller_copy(visit, locked)
     return locked
 

@@ -189,6 +189,8 @@ def detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "blockers": lifecycle.authorisation_blockers(visit) if can.can_decide else [],
             "steps": tablet.step_buttons(visit, can),
             "reminder": tablet.extend_reminder(visit, can),
+            # hc19: an open alarm, for everyone who sees the visit but its visitors (duress, hc18).
+            "alarm": None if can.is_visitor else lifecycle.alarm_state(visit),
             "next_action": tablet.next_action(visit, can, has_record, has_signature),
             "has_record": has_record,
         },
