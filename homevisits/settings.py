@@ -115,8 +115,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "visits",
     "safeguarding",
+    "accounts",
     "demo",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/", include("accounts.urls")),
     path("visits/", include("visits.urls")),
     path("", include("safeguarding.urls")),
     path("admin/", admin.site.urls),

@@ -88,6 +88,9 @@ class School(models.Model):
     slt_discussion_required = models.BooleanField(default=False)
     # Four-eyes rule: may a lead authorise a visit they requested or go on themselves? [no]
     lead_may_authorise_own = models.BooleanField(default=False)
+    # Issue 14: leads, deputies, heads and trust admins always sign in with a second factor;
+    # this asks it of everyone else at the school too [on].
+    second_factor_for_all = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
