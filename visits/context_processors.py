@@ -36,7 +36,7 @@ def navigation(request: HttpRequest) -> dict:
             "multi_school": len(who.roles_of(user).school_ids) > 1,
             # Households, contacts and pupils: office and leads manage them, the head reads them.
             "households": bool(who.household_school_ids(user)),
-            "book": bool(who.requester_school_ids(user)),
+            "book": bool(who.booking_school_ids(user)),
         }
     }
 

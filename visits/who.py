@@ -228,17 +228,13 @@ def may_read_audit(user: User, school_id: int) -> bool:
     return may_open_page(user, "audit", school_id)
 
 
-# Who may request a visit at a school.
+# Who may be the requester of a visit at a school (the lifecycle's rule). Visiting staff are, for
+# a family they already visit (a follow-up, mp02); the booking pages are `BOOKING_ROLES`' (below).
 REQUESTER_ROLES = frozenset({Role.OFFICE, Role.VISITOR, Role.LEAD, Role.DEPUTY_LEAD, Role.HEAD})
 
 
-def requester_school_ids(user: User) -> list[int]:
-    """Schools at which `user` may book visits (any role in `REQUESTER_ROLES`)."""
-    return roles_of(user).schools_with(REQUESTER_ROLES)
-
-
 def may_request_at(user: User, school_id: int) -> bool:
-    """Book visits for this school: any role in `REQUESTER_ROLES` there."""
+    """Be the requester of a visit at this school: any role in `REQUESTER_ROLES` there."""
     return roles_of(user).has(school_id, REQUESTER_ROLES)
 
 
@@ -268,6 +264,26 @@ def may_manage_households(user: User, school_id: int) -> bool:
 
 def household_school_ids(user: User, manage: bool = False) -> list[int]:
     return roles_of(user).schools_with(HOUSEHOLD_MANAGERS if manage else HOUSEHOLD_VIEWERS)
+
+
+# --- booking: the pages that start a visit from the school's families -----------------------------
+
+# "Book a visit" and "New-starter visits" list the school's households with their addresses, search
+# them by pupil name, and show a family's pupils and contacts: they are for the requesters who see
+# the school's households (hc25), not visiting staff, who see a family through their own visits.
+BOOKING_ROLES = REQUESTER_ROLES & HOUSEHOLD_VIEWERS
+
+
+def may_book(user: User, school_id: int) -> bool:
+    """Open the booking and new-starter pages for this school: the office, the leads, the head.
+    Each school's roles answer for its own households (office at one school and visiting staff
+    at another books at the first only)."""
+    return roles_of(user).has(school_id, BOOKING_ROLES)
+
+
+def booking_school_ids(user: User) -> list[int]:
+    """The schools whose booking pages `user` opens (empty: the pages answer 404)."""
+    return roles_of(user).schools_with(BOOKING_ROLES)
 
 
 # --- documents (issue 6): who may download each PDF (when it exists: `visits.access`) ------------

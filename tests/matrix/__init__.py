@@ -44,8 +44,9 @@ def role_page(*allowed: str) -> dict[str, int | str]:
     return {"anonymous": LOGIN} | {actor: (200 if actor in allowed else 404) for actor in SIGNED_IN}
 
 
-# Everyone signed in who may request visits at some school: all but the trust administrator.
-BOOKERS = tuple(actor for actor in SIGNED_IN if actor != "trust_admin")
+# Those who open the booking pages (`who.BOOKING_ROLES`, issue 14): the office, leads and head of a
+# school, who see its households; not visiting staff (hc25), not the trust administrator.
+BOOKERS = ("office", "lead", "deputy", "head", "other_office", "other_lead", "other_head")
 
 
 def visit_view(*allowed: str) -> dict[str, int | str]:

@@ -132,8 +132,8 @@ ROUTES: dict[str, Route] = {
         {"anonymous": LOGIN} | dict.fromkeys(SIGNED_IN, 404),
         kwargs={"code": "00000000-0000-4000-8000-000000000000"},
     ),
-    # Booking (GET pages; their POSTs are tested in tests/visits/test_booking.py): anyone who may
-    # request visits at a school (lifecycle.REQUESTER_ROLES), not the trust administrator.
+    # Booking (GET pages; their POSTs are tested in tests/visits/test_booking.py): the roles that
+    # see the school's households (who.BOOKING_ROLES); visiting staff get 404 (issue 14, hc25).
     "visits:new": Route("GET", role_page(*BOOKERS)),
     "visits:new_starters": Route("GET", role_page(*BOOKERS)),
     # Editing: the requester (office here), the office and the leads; others who see it get 403.

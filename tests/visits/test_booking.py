@@ -669,7 +669,7 @@ def test_booking_detail_shows_edit_button_only_when_editable(cast, login):
 # --- permissions for the booking form ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["office", "lead", "visitor", "head"])
+@pytest.mark.parametrize("who", ["office", "lead", "deputy", "head"])
 def test_booking_allowed_roles_can_book(cast, login, who):
     # Act
     response = post_new(login(getattr(cast, who)), cast, submit=None, draft="1")

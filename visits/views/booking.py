@@ -2,8 +2,8 @@
 visits at once (mp03), and the appointment letter to the family (hc08).
 
 Forms validate; every write goes through `visits.lifecycle` (create_request, update_request,
-transition). Who may book at a school, edit a request or print its letter is answered by
-`visits.access`.
+transition). Who may open the booking pages (`who.may_book`: they show the school's families), edit
+a request, book a follow-up or print its letter is answered by `visits.who` and `visits.access`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from visits.request_fields import FOLLOW_UP_FIELDS
 PICKER_LIMIT = 50
 
 
-def _requester_schools(user) -> list[School]:
-    schools = list(who.schools_for(user, who.REQUESTER_ROLES).order_by("name"))
+def _booking_schools(user) -> list[School]:
+    """The schools whose booking pages `user` opens; 404 for anyone with none (hc25: visiting
+    staff see a family through their own visits, not by browsing the school's households)."""
+    schools = list(School.objects.filter(pk__in=who.booking_school_ids(user)).order_by("name"))
     if not schools:
         raise Http404
     return schools
@@ -100,7 +102,7 @@ def _booking_page(request: HttpRequest, form: VisitForm, **context: Any) -> Http
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
     """Book a visit: choose the school (if several) and the household, then the Home Visit Form."""
-    schools = _requester_schools(request.user)
+    schools = _booking_schools(request.user)
     raw_household = request.GET.get("household") or ""
     if not raw_household:
         return _household_picker(request, schools)
@@ -305,7 +307,7 @@ def new_starters(request: HttpRequest) -> HttpResponse:
     """mp03: book a visit for every household of the chosen pupils. GET shows the form; POST
     "preview" shows the schedule with its clashes and writes nothing; POST "confirm" creates
     one request per household in one transaction, unless something clashes."""
-    schools = _requester_schools(request.user)
+    schools = _booking_schools(request.user)
     school = _chosen_school(request, schools)
     if school is None:
         return render(request, "visits/booking/pick.html", {"schools": schools, "school": None, "starters": True})

@@ -124,7 +124,7 @@ def household_detail(request: HttpRequest, code: UUID) -> HttpResponse:
             "visits": visits[:PAST_VISITS_SHOWN],
             "more_visits": len(visits) > PAST_VISITS_SHOWN,
             "can_manage": who.may_manage_households(request.user, household.school_id),
-            "can_book": who.may_request_at(request.user, household.school_id),
+            "can_book": who.may_book(request.user, household.school_id),
         },
     )
 
