@@ -4,8 +4,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django.contrib.auth.forms import AuthenticationForm
 
+from .validators import PlainTextForm
 
-class LoginForm(AuthenticationForm):
+
+class LoginForm(PlainTextForm, AuthenticationForm):
     error_messages = {
         "invalid_login": "That username and password do not match. Check them and try again; "
         "after several failed attempts the account is locked for a while.",

@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages, so that the idle sign-out can tell the person why they were signed out.
     "homevisits.middleware.IdleTimeoutMiddleware",
+    # Control characters in a query string: a plain 400 page, not a database error (issue 14).
+    "homevisits.middleware.BadInputMiddleware",
     "visits.audit.CurrentRequestMiddleware",
     "homevisits.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -204,7 +206,10 @@ AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 # Sessions: an unattended tablet signs itself out after SESSION_IDLE_MINUTES without a person
 # using it (homevisits.middleware.IdleTimeoutMiddleware); no session outlives a working day.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
-SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
+# The absolute limit from signing in, whatever the use (IdleTimeoutMiddleware); the cookie's own
+# age slides with each write, so it cannot hold this alone.
+SESSION_MAX_AGE = timedelta(hours=env_int("SESSION_MAX_HOURS", 12))
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

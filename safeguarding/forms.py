@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from homevisits.validators import MESSAGE as CONTROL_MESSAGE
+from homevisits.validators import PlainTextForm, has_control_characters
 
-class DecisionForm(forms.Form):
+
+class DecisionForm(PlainTextForm, forms.Form):
     """A lead's decision on a request (hc01). The form asks for what the decision itself needs
     (a reason to decline, what to change, why a High-risk visit still goes ahead and its extra
     controls, hc10); the lifecycle checks the rest (lone working hc06, evening hc13, mp01, hc09)."""
@@ -81,7 +84,7 @@ def risk_rows_from(data) -> list[dict]:
     return [rows[n] for n in sorted(rows)]
 
 
-class RiskRowsForm(forms.Form):
+class RiskRowsForm(PlainTextForm, forms.Form):
     """The rows of a risk assessment (hc09) as typed, and an optional note on what changed.
 
     `safeguarding.risk.clean_rows` judges the rows; its messages (which name the row) become the
@@ -119,6 +122,10 @@ class RiskRowsForm(forms.Form):
         from .risk import clean_rows
 
         cleaned = super().clean()
+        for number, row in enumerate(self.rows, start=1):
+            if any(has_control_characters(str(value)) for value in row.values()):
+                # The rows are read from the data, not fields: the rule of every text field here.
+                raise forms.ValidationError(f"Row {number}: {CONTROL_MESSAGE}")
         try:
             self.hazards = clean_rows(self.rows)
         except ValidationError as exc:
@@ -158,7 +165,7 @@ def _helper() -> _FormHelper:
     return helper
 
 
-class RaiseConcernForm(forms.Form):
+class RaiseConcernForm(PlainTextForm, forms.Form):
     """A concern about the visit's pupils, for the safeguarding leads (hc17, hc21)."""
 
     kind = forms.ChoiceField(
@@ -193,7 +200,7 @@ class RaiseConcernForm(forms.Form):
         self.helper = _helper()
 
 
-class ReportIncidentForm(forms.Form):
+class ReportIncidentForm(PlainTextForm, forms.Form):
     """An incident on a visit with the time it happened (hc22)."""
 
     kind = forms.ChoiceField(
@@ -236,7 +243,7 @@ class ReportIncidentForm(forms.Form):
         return _timezone.make_aware(_dt.datetime.combine(day, at))
 
 
-class ConcernActionForm(forms.Form):
+class ConcernActionForm(PlainTextForm, forms.Form):
     """What a lead did about a concern, with the reference number (hc21)."""
 
     kind = forms.ChoiceField(
@@ -263,7 +270,7 @@ class ConcernActionForm(forms.Form):
         return cleaned
 
 
-class CloseConcernForm(forms.Form):
+class CloseConcernForm(PlainTextForm, forms.Form):
     reason = forms.CharField(
         max_length=_LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -276,7 +283,7 @@ class CloseConcernForm(forms.Form):
         self.helper = _helper()
 
 
-class ReviewIncidentForm(forms.Form):
+class ReviewIncidentForm(PlainTextForm, forms.Form):
     note = forms.CharField(
         max_length=_LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -292,7 +299,7 @@ class ReviewIncidentForm(forms.Form):
 # --- CPOMS ---
 
 
-class CpomsForm(forms.Form):
+class CpomsForm(PlainTextForm, forms.Form):
     """hc24: the reference CPOMS gave the entry. `safeguarding.concerns.record_on_cpoms` judges it;
     its messages become the field's errors."""
 

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from homevisits.validators import PlainTextForm
+
 from . import code_word as code_words
 from .enums import AppointmentMethod, NotInformedException, Reason, Role, Status, VisitType
 from .models import Contact, Household, Pupil, School, User, Visit
@@ -147,7 +149,7 @@ def add_lifecycle_errors(form: forms.Form, exc: ValidationError) -> None:
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(PlainTextForm, forms.ModelForm):
     """The Home Visit Form (HC Appendix 1) and what the policies add, for one household.
 
     `clean()` checks the rules a secretary needs to hear about on the right field: a planned
@@ -553,7 +555,7 @@ class VisitForm(forms.ModelForm):
 SLOT_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-class NewStarterForm(forms.Form):
+class NewStarterForm(PlainTextForm, forms.Form):
     """Many new-starter visits at once (mp03): pupils, dates, time slots and visitor pairs."""
 
     PAIRS = 3

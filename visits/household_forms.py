@@ -11,6 +11,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
+from homevisits.validators import PlainTextForm
+
 from .mis_import import MAX_BYTES
 from .models import Contact, Household, Pupil, School
 
@@ -35,7 +37,7 @@ def _helper(submit: str) -> FormHelper:
     return helper
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = Household
         fields = ["name", "address_line1", "address_line2", "town", "postcode", "known_risks", "mis_id"]
@@ -93,7 +95,7 @@ class HouseholdForm(forms.ModelForm):
         pass
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(PlainTextForm, forms.ModelForm):
     parental_responsibility = _yes_no("Parental responsibility?", "Does this adult hold parental responsibility?")
     may_discuss_pupil = _yes_no(
         "May staff speak to this adult about the pupil?",
@@ -130,7 +132,7 @@ class ContactForm(forms.ModelForm):
         self.helper = _helper("Save contact")
 
 
-class PupilForm(forms.ModelForm):
+class PupilForm(PlainTextForm, forms.ModelForm):
     date_of_birth = forms.DateField(
         label="Date of birth",
         input_formats=["%d/%m/%Y"],
@@ -183,7 +185,7 @@ class PupilForm(forms.ModelForm):
         pass
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(PlainTextForm, forms.Form):
     file = forms.FileField(
         label="CSV export from your MIS",
         help_text=f"A .csv file of at most {MAX_BYTES // 1024 // 1024} MB. Nothing is saved until you confirm.",

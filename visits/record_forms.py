@@ -15,6 +15,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from homevisits.validators import PlainTextForm
+
 from . import code_word as code_words
 from .enums import AdultAuthority, IncidentKind
 from .models import Visit
@@ -49,7 +51,7 @@ def as_form_value(value: Any) -> Any:
     return value
 
 
-class PresenceForm(forms.Form):
+class PresenceForm(PlainTextForm, forms.Form):
     """hc15: the adult spoken to at the door, and whether they may let the visit go ahead."""
 
     adult_authority = forms.ChoiceField(
@@ -86,7 +88,7 @@ class PresenceForm(forms.Form):
         return data
 
 
-class NotConductedForm(forms.Form):
+class NotConductedForm(PlainTextForm, forms.Form):
     """hc15: the visitor confirms that the visit ends here, not conducted."""
 
     child_seen = yes_no("Did you see the child?", "Say whether you saw the child.")
@@ -100,7 +102,7 @@ class NotConductedForm(forms.Form):
     )
 
 
-class RecordForm(forms.Form):
+class RecordForm(PlainTextForm, forms.Form):
     """The Record of Home Visit (HC Appendix 1, hc20), with the adult of the presence step (hc15),
     a concern (hc21) and an incident (hc22). Field names are the record's own."""
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from homevisits.validators import BadInput, has_control_characters, plain_text
 from visits import access, audit, lifecycle, moves, watch, whereabouts, who
 from visits.enums import AuditAction, EventKind, Status
 from visits.exceptions import AlreadyDone, LifecycleError
@@ -77,6 +78,8 @@ GROUPS = {
 def safe_next(request: HttpRequest) -> str | None:
     """The `next` address of a form, if it is one of ours (never an open redirect)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
+    if has_control_characters(target):
+        return None
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return None
@@ -267,10 +270,10 @@ def escalate(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
             request.user,
             step_name,
             answered=answered,
-            reference=request.POST.get("reference", "")[:200],
-            outcome=request.POST.get("outcome", ""),
+            reference=plain_text(request.POST.get("reference", "")[:200]),
+            outcome=plain_text(request.POST.get("outcome", "")),
         )
-    except LifecycleError as exc:
+    except (LifecycleError, BadInput) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, ESCALATION_MESSAGES[step_name])

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from homevisits.validators import MESSAGE as CONTROL_MESSAGE
+from homevisits.validators import has_control_characters
 from visits import access, audit, lifecycle
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError, PreconditionFailed
@@ -208,6 +210,8 @@ def record_draft(request: HttpRequest, code: UUID) -> HttpResponse:
         return _json_error("The draft holds fields the record does not have.", 400)
     if any(not isinstance(v, str | bool | None) for v in data.values()):
         return _json_error("The draft's answers must be text.", 400)
+    if any(isinstance(v, str) and has_control_characters(v) for v in data.values()):
+        return _json_error(CONTROL_MESSAGE, 400)
     try:
         based_on = request.headers.get("X-Record-Version")
         draft = lifecycle.save_draft(visit, request.user, data, based_on=based_on)

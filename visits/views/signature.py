@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from homevisits.validators import PlainTextForm
 from visits import access, audit, lifecycle, signature, who
 from visits.enums import AuditAction, Status
 from visits.exceptions import LifecycleError, PreconditionFailed
@@ -25,7 +26,7 @@ NO_REASON = "Write why the parent does not want to sign."
 NEITHER_GIVEN = "Ask the parent to sign in the box, or record why they did not want to sign."
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(PlainTextForm, forms.Form):
     """What the signature page posts: the signer's name, and either the drawn image (a PNG data
     URL, put in the hidden field only when the parent confirmed it) or the reason they did not sign."""
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
+from homevisits.validators import BadInput, plain_text
 from visits import access, audit, lifecycle, moves, tablet, who
 from visits.enums import AuditAction, Status
 from visits.exceptions import AlreadyDone, LifecycleError
@@ -230,7 +231,11 @@ def submit(request: HttpRequest, code: UUID) -> HttpResponse:
 @login_required
 def cancel(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.CANCEL)
-    note = request.POST.get("note", "")[:2000]
+    try:
+        note = plain_text(request.POST.get("note", "")[:2000])
+    except BadInput as exc:
+        messages.error(request, f"The visit was not cancelled. {exc}")
+        return redirect("visits:detail", code=visit.code)
     return run_change(
         request, visit, "The visit was cancelled.", lifecycle.transition, lifecycle.Action.CANCEL, note=note
     )
@@ -260,7 +265,11 @@ def extend(request: HttpRequest, code: UUID) -> HttpResponse:
     reason; what the tablet says is the same whatever the reason holds (silent duress, hc18)."""
     visit, _ = access.visit_for_user(request, code, need="conduct")
     minutes = {str(m): m for m in moves.EXTEND_BY}.get(request.POST.get("minutes", ""), 0)
-    reason = (request.POST.get("note", "").strip() or request.POST.get("reason", ""))[:1000]
+    try:
+        reason = plain_text((request.POST.get("note", "").strip() or request.POST.get("reason", ""))[:1000])
+    except BadInput as exc:
+        messages.error(request, f"The visit was not extended. {exc}")
+        return redirect("visits:detail", code=visit.code)
     return run_change(request, visit, "Visit extended.", lifecycle.extend, minutes, reason, said=_extended_to)
 
 
