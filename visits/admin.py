@@ -150,7 +150,7 @@ class UserAdmin(AuditedAdmin):
     @admin.display(description="Password")
     def sign_in(self, obj: User) -> str:
         if not obj.has_usable_password():
-            return "None set: the person sets one from the link the school e-mails."
+            return "None set yet: the person sets their own."
         return "Set by its owner. It cannot be seen or changed here."
 
     def has_add_permission(self, request) -> bool:
