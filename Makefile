@@ -46,7 +46,7 @@ run: demo
 	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
 	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py send_alerts --loop & runner=$$!; \
 	trap 'kill $$runner 2>/dev/null' EXIT INT TERM; \
-	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEMO_MODE=true DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Runs on SQLite unless DATABASE_URL points at PostgreSQL (as .ci/run does); PostgreSQL-only
 # and browser tests say why they skip (and fail instead in CI). Across every core (pytest-xdist,

@@ -84,6 +84,8 @@ SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "Home Visits")
+# The demo (`make run` sets it): its published password is accepted there only. Never with DEBUG off.
+DEMO_MODE = DEBUG and env_bool("DEMO_MODE", False)
 # How many proxies (load balancer, nginx) stand in front of the app: the audit trail takes the
 # client address that many hops from the right of X-Forwarded-For. 0 = use REMOTE_ADDR only.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -183,6 +185,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Issue 14: not the school's or trust's name, no repeated pattern, not the demo's password.
+    {"NAME": "accounts.passwords.SchoolNameValidator"},
+    {"NAME": "accounts.passwords.RepeatedPatternValidator"},
+    {"NAME": "accounts.passwords.DemoPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
