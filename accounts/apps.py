@@ -7,3 +7,14 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = "Accounts and staff"
+
+    def ready(self) -> None:
+        from visits import hooks, lifecycle, moves
+
+        from . import staff
+
+        # Item 8: a visit one of whose visitors left the school (or stopped visiting) is neither
+        # authorised nor set off until the office has chosen another visitor; its page says so.
+        lifecycle.register_authorisation_check(staff.authorisation_check)
+        moves.register_start_check(staff.visitors_gone_problems)
+        hooks.register_panel("main", staff.VISITOR_GONE_PANEL)

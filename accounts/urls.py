@@ -1,8 +1,19 @@
-from django.urls import path  # noqa: F401 - each part below adds its own paths
+from django.urls import path
+
+from .views import profile, staff
 
 app_name = "accounts"
 
 urlpatterns: list = [
     # second factor (accounts.second_factor, accounts.views.second_factor)
     # staff, roles and school settings (accounts.staff, accounts.views.staff)
+    path("staff/", staff.staff_home, name="staff"),
+    path("staff/<str:key>/", staff.staff_list, name="staff_list"),
+    path("staff/<str:key>/add/", staff.staff_add, name="staff_add"),
+    path("staff/<str:key>/person/<str:username>/", staff.staff_member, name="staff_member"),
+    path("staff/<str:key>/person/<str:username>/left/", staff.staff_leave, name="staff_leave"),
+    path("school/new/", staff.school_new, name="school_new"),
+    path("school/<str:key>/settings/", staff.school_settings, name="school_settings"),
+    # a person's own profile (accounts.views.profile)
+    path("profile/", profile.profile, name="profile"),
 ]

@@ -162,6 +162,7 @@ TEMPLATES = [
                 "visits.context_processors.escalated_alarms",
                 "safeguarding.context_processors.navigation",
                 "safeguarding.context_processors.lead_counts",
+                "accounts.context_processors.navigation",
             ],
         },
     },

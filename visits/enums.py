@@ -144,6 +144,8 @@ class EventKind(models.TextChoices):
     NOT_SIGNED = "not_signed", "Parent did not sign"
     COMPLETED = "completed", "Completed"
     CPOMS_RECORDED = "cpoms_recorded", "Recorded on CPOMS"
+    # Issue 14: a visitor left the school (or stopped visiting): the office chooses another.
+    STAFF_LEFT = "staff_left", "Visitor no longer at the school"
 
     @classmethod
     def on_the_road(cls) -> frozenset[str]:

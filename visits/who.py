@@ -17,7 +17,7 @@ nothing of the project but those two.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_user_perms
 
 from .enums import Role
@@ -102,6 +102,34 @@ def can_view(user: User, visit: Visit) -> bool:
 
 
 # --- who: the people and roles tied to a visit -------------------------------------------------
+
+
+def _still_visiting(user_field: str) -> Exists:
+    return Exists(
+        Membership.objects.filter(
+            user_id=OuterRef(user_field), school_id=OuterRef("school_id"), role=Role.VISITOR, is_active=True
+        )
+    )
+
+
+def with_visitor_gone(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """`visits` with `visitor_gone`: one of its visitors is no longer visiting staff at its school
+    (they left it, or their role ended, issue 14), so the office must choose another before it can
+    go ahead. In the same query, for lists such as the day board."""
+    gone = ~_still_visiting("lead_visitor_id") | (
+        Q(second_visitor_id__isnull=False) & ~_still_visiting("second_visitor_id")
+    )
+    return visits.annotate(visitor_gone=ExpressionWrapper(gone, output_field=BooleanField()))
+
+
+def gone_visitors(visit: Visit) -> list[User]:
+    """The visit's visitors who are no longer visiting staff at its school (issue 14)."""
+    staying = set(
+        Membership.objects.filter(
+            school_id=visit.school_id, user_id__in=visit.visitor_ids, role=Role.VISITOR, is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    return [u for u in (visit.lead_visitor, visit.second_visitor) if u is not None and u.pk not in staying]
 
 
 def is_lead(user: User, visit: Visit) -> bool:

@@ -90,7 +90,7 @@ def _board_visits(user: User, school_ids: list[int], start: dt.datetime) -> Quer
     ones, with their alarm events: a fixed number of queries for any number of rows."""
     tomorrow, day_after = start + dt.timedelta(days=1), start + dt.timedelta(days=2)
     return (
-        access.visible_visits(user)
+        who.with_visitor_gone(access.visible_visits(user))
         .filter(school_id__in=school_ids, status__in=BOARD_STATES)
         .filter(
             Q(status=Status.IN_PROGRESS)
