@@ -72,7 +72,7 @@ class HouseholdForm(PlainTextForm, forms.ModelForm):
             self.order_fields(["school"])
         elif self.instance.pk is None and schools:
             self.instance.school = schools[0]
-        self.fields["postcode"].widget.attrs.update({"autocapitalize": "characters", "style": "max-width: 10rem"})
+        self.fields["postcode"].widget.attrs.update({"autocapitalize": "characters", "class": "field-postcode"})
         self.helper = _helper("Save household")
 
     def clean_mis_id(self) -> str:
@@ -137,7 +137,7 @@ class PupilForm(PlainTextForm, forms.ModelForm):
         label="Date of birth",
         input_formats=["%d/%m/%Y"],
         help_text="dd/mm/yyyy, for example 23/04/2019.",
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "style": "max-width: 12rem"}),
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "class": "field-date"}),
         error_messages={
             "required": "Enter the date of birth.",
             "invalid": "Enter the date of birth as dd/mm/yyyy, for example 23/04/2019.",

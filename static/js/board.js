@@ -4,7 +4,7 @@
  * - Sound: a short beep made with the Web Audio API (no audio file) while any row has an open
  *   alarm. Browsers play sound only after a click, so the switch is that click; the choice is
  *   remembered in localStorage.
- * - Confirmations: every form with data-confirm asks first (without JS the form still posts).
+ * Confirmations (a form's data-confirm) are page.js's, on every page.
  */
 (function () {
   "use strict";
@@ -13,15 +13,6 @@
   var lastOk = Date.now();
   var failed = false;
   var audio = null;
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form && form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-      event.stopPropagation();
-    }
-  }, true);
 
   var fresh = document.getElementById("board-fresh");
   var stale = document.getElementById("board-stale");
