@@ -9,6 +9,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and staff"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .second_factor import forget_on_sign_in
+
+        user_logged_in.connect(forget_on_sign_in, dispatch_uid="accounts.second_factor.forget_on_sign_in")
+
         from visits import hooks, lifecycle, moves
 
         from . import staff

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from .views import profile, staff
+from .views import profile, second_factor, staff
 
 app_name = "accounts"
 
 urlpatterns: list = [
-    # second factor (accounts.second_factor, accounts.views.second_factor)
+    # second factor (accounts.second_factor)
+    path("two-factor/", second_factor.verify, name="second_factor"),
+    path("two-factor/set-up/", second_factor.setup, name="second_factor_setup"),
+    path("two-factor/recovery-codes/", second_factor.recovery, name="second_factor_recovery"),
+    path("two-factor/recovery-codes/renew/", second_factor.renew_recovery, name="second_factor_renew"),
     # staff, roles and school settings (accounts.staff, accounts.views.staff)
     path("staff/", staff.staff_home, name="staff"),
     path("staff/<str:key>/", staff.staff_list, name="staff_list"),

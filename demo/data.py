@@ -16,13 +16,28 @@ Times are written as what they mean to the people in the demo:
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from safeguarding.models import ConcernActionKind, ConcernKind, ConcernSource, IncidentKind, Likelihood, Severity
 from visits.enums import Reason, Role, Status
 
 DEMO_PASSWORD = "homevisits-demo"  # noqa: S105 - documented demo login, DEBUG only
+
+
+def demo_totp_key(username: str) -> str:
+    """The demo person's authenticator key (hex, as django-otp stores it): the same in every
+    demo, so that a phone set up once from `demo_logins` keeps working after the demo is rebuilt."""
+    return hashlib.sha1(f"homevisits-demo-totp:{username}".encode()).hexdigest()  # noqa: S324 - a demo key, not a hash of a secret
+
+
+def demo_totp_secret(username: str) -> str:
+    """The same key as an authenticator app takes it (base32, in groups of four)."""
+    secret = base64.b32encode(bytes.fromhex(demo_totp_key(username))).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
 
 # --- times -----------------------------------------------------------------------------------------
 

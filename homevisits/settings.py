@@ -144,6 +144,8 @@ MIDDLEWARE = [
     "homevisits.middleware.IdleTimeoutMiddleware",
     # Control characters in a query string: a plain 400 page, not a database error (issue 14).
     "homevisits.middleware.BadInputMiddleware",
+    # After the idle sign-out: a signed-in person gives the second factor before any page.
+    "accounts.middleware.SecondFactorMiddleware",
     "visits.audit.CurrentRequestMiddleware",
     "homevisits.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -200,6 +202,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# The second factor (accounts.second_factor): the name an authenticator app shows for our codes.
+OTP_TOTP_ISSUER = SITE_NAME
 
 # django-guardian: no anonymous user row; access.py answers "nothing" for anonymous visitors.
 ANONYMOUS_USER_NAME = None

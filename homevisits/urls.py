@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import second_factor
 from accounts.views.reset import ResetRequestView
 from visits.views import visits as visit_views
 
@@ -10,7 +11,7 @@ from . import views
 urlpatterns = [
     path("", visit_views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", second_factor.exempt(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/password/reset/", ResetRequestView.as_view(), name="password_reset"),

@@ -19,6 +19,7 @@ from visits.models import Visit
 
 from . import clock
 from .factories import PASSWORD, Cast, make_cast
+from .second_factor import pass_second_factor
 
 REQUIRE_ALL = os.environ.get("HOMEVISITS_REQUIRE_ALL") == "1"
 
@@ -109,11 +110,13 @@ def cast(db, pinned_clock) -> Cast:
 
 @pytest.fixture
 def login(client):
-    """`login(user)` signs the test client in as `user` and returns it."""
+    """`login(user)` signs the test client in as `user`, with the second factor given (as after
+    the code page: tests/accounts prove that page), and returns it."""
 
     def _login(user):
         client.logout()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        pass_second_factor(client, user)
         return client
 
     return _login

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import second_factor
 from demo import data
 from visits.models import Contact, Household, Membership, Pupil, School, Trust, User
 
@@ -44,7 +47,9 @@ def make_school(trust: Trust, settings: data.School) -> School:
 
 
 def make_user(person: data.Person, **extra) -> User:
-    return User.objects.create_user(
+    """A demo person, with the demo password and their authenticator app already set up (its key
+    is printed by `demo_logins`; with DEBUG on, the code page also shows the current code)."""
+    user = User.objects.create_user(
         username=person.username,
         password=data.DEMO_PASSWORD,
         first_name=person.first,
@@ -55,6 +60,10 @@ def make_user(person: data.Person, **extra) -> User:
         description=person.description,
         **extra,
     )
+    TOTPDevice.objects.create(
+        user=user, name=second_factor.DEMO_DEVICE_NAME, key=data.demo_totp_key(person.username), confirmed=True
+    )
+    return user
 
 
 def make_household(demo: Demo, school: School, settings: data.School, i: int) -> Household:

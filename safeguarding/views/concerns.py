@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import second_factor
 from homevisits.pagination import seek
 from visits import access, audit, who
 from visits.enums import AuditAction, Status
@@ -143,6 +144,7 @@ def _concern_page(
 
 
 @login_required
+@second_factor.step_up
 def concern_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     return _concern_page(request, _concern_for_lead(request, code))
 
@@ -323,6 +325,7 @@ def _incident_page(request: HttpRequest, incident: Incident, form: ReviewInciden
 
 
 @login_required
+@second_factor.step_up
 def incident_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     return _incident_page(request, _incident_for_user(request, code))
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import second_factor
 from homevisits.pagination import seek
 from visits import access, audit, who
 from visits.enums import AuditAction, Status
@@ -119,6 +120,7 @@ def _page(request: HttpRequest, visit: Visit, form: CpomsForm) -> HttpResponse:
 
 
 @login_required
+@second_factor.step_up
 def visit_cpoms(request: HttpRequest, code: UUID) -> HttpResponse:
     """A visit's summary ready to paste into CPOMS, and the form to say it is done."""
     return _page(request, _lead_visit(request, code), CpomsForm())

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import second_factor
 from homevisits.pagination import seek
 from visits import access, audit, lifecycle, who
 from visits.enums import AuditAction, Reason, Status, VisitType
@@ -331,6 +332,7 @@ def bulk_authorise(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@second_factor.step_up
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit trail of the user's schools, for the leads and the head (read only)."""
     schools = who.page_schools(request.user, "audit")

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from demo.data import DEMO_PASSWORD
+from tests.second_factor import code_for, code_for_secret
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +37,22 @@ SIGN_IN_HEADING = "Sign in to Home Visits"
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+    """Sign in through the form, then give the second factor as the person's app would: the code
+    of their authenticator, or, the first time, set one up from the key the page shows."""
     page.goto(f"{base_url}/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     expect(page.get_by_role("heading", level=1)).to_have_text(SIGN_IN_HEADING)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/accounts/two-factor/set-up/" in page.url:
+        page.get_by_label("Code from the app").fill(code_for_secret(page.get_by_test_id("totp-secret").inner_text()))
+        page.get_by_role("button", name="Turn on").click()
+        page.get_by_role("link", name="I have kept them: continue").click()
+    elif "/accounts/two-factor/" in page.url:
+        page.get_by_label("Code").fill(code_for(TOTPDevice.objects.get(user__username=username, confirmed=True)))
+        page.get_by_role("button", name="Confirm").click()
 
 
 @pytest.mark.parametrize("username", list(HOMES))

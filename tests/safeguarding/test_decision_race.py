@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.race import race
+from tests.second_factor import pass_second_factor
 from visits.enums import EventKind, Status
 from visits.models import Visit, VisitEvent
 
@@ -27,6 +28,7 @@ def _race(visit: Visit, racers: list[tuple[str, object, str]]) -> dict[str, tupl
         def go(ready) -> tuple[str, list[str]]:
             client = Client()
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            pass_second_factor(client, user)
             url = reverse(f"safeguarding:{action}", args=[visit.code])
             ready()
             response = client.post(url, {"note": "Racing.", "conditions": "", "from_status": "requested"})

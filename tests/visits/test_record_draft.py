@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import CAST_ROLES
+from tests.second_factor import pass_second_factor
 from visits import lifecycle
 from visits.enums import Status
 from visits.models import RecordDraft, VisitRecord
@@ -206,6 +207,7 @@ def test_draft_needs_the_csrf_header(cast):
     visit = cast.make_visit(Status.IN_PROGRESS)
     client = Client(enforce_csrf_checks=True)
     client.force_login(cast.visitor, backend="django.contrib.auth.backends.ModelBackend")
+    pass_second_factor(client, cast.visitor)
     client.get(reverse("visits:record", args=[visit.code]))
     token = client.cookies["csrftoken"].value
 

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.race import race
+from tests.second_factor import pass_second_factor
 from tests.visits.test_record_draft import TYPED, post_draft
 from tests.visits.test_record_form import FIELDS
 from visits import lifecycle
@@ -146,6 +147,7 @@ def test_a_draft_racing_the_record_never_survives_over_it(cast, _flush_despite_a
         def send_record(ready, visit=visit):
             client = Client()
             client.force_login(cast.visitor, backend="django.contrib.auth.backends.ModelBackend")
+            pass_second_factor(client, cast.visitor)
             record = {**FIELDS, "child_seen": "yes", "child_protection_concern": "no", "follow_up_wanted": "yes"}
             record |= {"adult_authority": "parental_responsibility", "incident_kind": "", "incident_at": ""}
             ready()
@@ -154,6 +156,7 @@ def test_a_draft_racing_the_record_never_survives_over_it(cast, _flush_despite_a
         def autosave(ready, visit=visit):
             client = Client()
             client.force_login(cast.visitor, backend="django.contrib.auth.backends.ModelBackend")
+            pass_second_factor(client, cast.visitor)
             ready()
             return post_draft(client, visit, {"outcome": "Older text."}, headers={"X-Record-Version": ""}).status_code
 

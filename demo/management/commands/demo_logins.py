@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from demo.data import DEMO_PASSWORD, DEMO_USERNAMES
+from demo.data import DEMO_PASSWORD, DEMO_USERNAMES, demo_totp_secret
 from visits.models import User
 
 
@@ -26,6 +26,10 @@ class Command(BaseCommand):
         shown = f"[{shown}]" if ":" in shown else shown
         self.stdout.write(self.style.SUCCESS(f"Home Visits demo: http://{shown}:{options['port']}/"))
         self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Each has an authenticator app set up: add the key below to yours, or read the code on the "
+            "sign-in's code page (shown there in the demo only)."
+        )
         for username in DEMO_USERNAMES:
             user = users.get(username)
             if user is None:
@@ -33,4 +37,5 @@ class Command(BaseCommand):
             roles = sorted({m.get_role_display() for m in user.memberships.select_related("school")})
             schools = sorted({m.school.name for m in user.memberships.select_related("school")})
             self.stdout.write(f"  {username:<20} {user.get_full_name():<20} {', '.join(roles)} - {', '.join(schools)}")
+            self.stdout.write(f"  {'':<20} authenticator key: {demo_totp_secret(username)}")
         self.stdout.write("")
