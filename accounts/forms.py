@@ -206,8 +206,8 @@ class SchoolSettingsForm(PlainTextForm, forms.ModelForm):
         help_texts = {
             "evening_cutoff": "HC 11: 'it is strongly recommended that no one makes an evening home visit'. A visit "
             "starting or ending after this time is flagged, and the lead must confirm it is necessary (hc13).",
-            "overdue_grace_minutes": "Mount Primary: 'if the member of staff does not return at the agreed time, the "
-            "school office will ring the mobile'. Minutes after a visit's expected end before it is overdue on the "
+            "overdue_grace_minutes": "Mount Primary: 'If the member of staff does not return at the agreed time, then "
+            "the school office will ring the mobile phone.' Minutes after a visit's expected end before it is overdue on the "
             "day board and the leads are alerted (hc19). 0 to 240.",
             "travel_minutes": "Minutes from leaving the property to being back at school (or ringing to say they are "
             "not coming back today) before the visitors count as not back (hc14, hc19). 5 to 240.",

@@ -560,3 +560,39 @@ def test_a_new_school_with_bad_input_gives_form_errors(cast, login):
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"name", "phone"}
+
+
+# --- races -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_heads_dropping_their_own_head_role_at_once_leave_one_head(cast, _flush_despite_append_only_triggers):
+    # Arrange: two heads, each office staff too; each removes their own head role at the same moment.
+    from tests.race import race
+
+    second_head = make_user("head.two", cast.school, Role.HEAD, Role.OFFICE)
+    Membership.objects.create(user=cast.head, school=cast.school, role=Role.OFFICE)
+    school = School.objects.get(pk=cast.school.pk)
+    outcomes = []
+    for _trial in range(5):
+
+        def drop(head_pk):
+            def go(ready):
+                head = User.objects.get(pk=head_pk)
+                ready()
+                staff.change_roles(head, school, head, {Role.OFFICE})
+
+            return go
+
+        # Act
+        finishes = race(drop(cast.head.pk), drop(second_head.pk))
+
+        # Assert (per trial): one dropped it, the other was refused in words; one head remains.
+        heads = Membership.objects.filter(school=school, role=Role.HEAD, is_active=True).count()
+        outcomes.append((sorted(f.won for f in finishes), heads))
+        refused = [f.error for f in finishes if not f.won]
+        assert all(isinstance(e, staff.StaffChangeRefused) for e in refused), refused
+        Membership.objects.filter(school=school, role=Role.HEAD).update(is_active=True)
+
+    assert outcomes == [([False, True], 1)] * 5
