@@ -135,9 +135,16 @@ def school_for_manager(user: User, key: str) -> School:
     return school
 
 
-def member_at(school: School, username: str) -> User:
-    """A person who holds or held a role at `school`; 404 for anyone else (never another school's)."""
-    user = User.objects.filter(username=username, memberships__school=school).distinct().first()
+def member_at(actor: User, school: School, username: str) -> User:
+    """A person who holds or held a role at `school`; for a trust administrator, at any school of
+    its trust (someone who works at two of the trust's schools is given a role at the second).
+    404 for anyone else: a head never reaches another school's staff."""
+    people = User.objects.filter(username=username)
+    if is_trust_admin_of(actor, school.trust_id):
+        people = people.filter(memberships__school__trust_id=school.trust_id)
+    else:
+        people = people.filter(memberships__school=school)
+    user = people.distinct().first()
     if user is None:
         raise Http404
     return user

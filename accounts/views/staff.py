@@ -45,12 +45,22 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @step_up
 def staff_list(request: HttpRequest, key: str) -> HttpResponse:
     school = staff.school_for_manager(request.user, key)
+    trust_admin = staff.is_trust_admin_of(request.user, school.trust_id)
+    wanted = request.GET.get("username", "").strip()[:150]
+    if wanted and trust_admin:
+        # Someone of another school of the trust, to be given a role here.
+        try:
+            member = staff.member_at(request.user, school, wanted)
+        except Http404:
+            messages.error(request, f"Nobody at the trust's schools has the username '{wanted}'.")
+        else:
+            return redirect("accounts:staff_member", key=school.slug, username=member.username)
     current, former = staff.staff_of(school)
     audit.record(request.user, AuditAction.LIST, object_type="user", school=school, detail="staff list")
     return render(
         request,
         "accounts/staff_list.html",
-        {"school": school, "current": current, "former": former},
+        {"school": school, "current": current, "former": former, "trust_admin": trust_admin, "wanted": wanted},
     )
 
 
@@ -77,7 +87,7 @@ def staff_add(request: HttpRequest, key: str) -> HttpResponse:
 def staff_member(request: HttpRequest, key: str, username: str) -> HttpResponse:
     """One member of staff: their roles here, changed by ticking; and 'Left the school'."""
     school = staff.school_for_manager(request.user, key)
-    member = staff.member_at(school, username)
+    member = staff.member_at(request.user, school, username)
     current = staff.active_roles(school, member)
     choices = staff.grantable_roles(request.user, school)
     form = RolesForm(request.POST or None, role_choices=choices, current=current)
@@ -119,7 +129,7 @@ def _say_roles_changed(request: HttpRequest, member, change: staff.RoleChange) -
 def staff_leave(request: HttpRequest, key: str, username: str) -> HttpResponse:
     """Left the school (item 8): every role here ends; their upcoming visits go back to the office."""
     school = staff.school_for_manager(request.user, key)
-    member = staff.member_at(school, username)
+    member = staff.member_at(request.user, school, username)
     try:
         released = staff.leave_school(request.user, school, member)
     except staff.StaffChangeRefused as error:

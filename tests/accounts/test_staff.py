@@ -596,3 +596,38 @@ def test_two_heads_dropping_their_own_head_role_at_once_leave_one_head(cast, _fl
         Membership.objects.filter(school=school, role=Role.HEAD).update(is_active=True)
 
     assert outcomes == [([False, True], 1)] * 5
+
+
+# --- someone of another school of the trust ---------------------------------------------------------
+
+
+def test_trust_admin_gives_a_role_to_someone_of_another_school_of_the_trust(cast, login):
+    # Arrange
+    client = login(cast.trust_admin)
+
+    # Act
+    found = client.get(_list(cast), {"username": cast.other_visitor.username})
+    client.post(_member(cast, cast.other_visitor), {"roles": ["visitor"]})
+
+    # Assert
+    assert found.status_code == 302 and found["Location"] == _member(cast, cast.other_visitor)
+    assert _roles(cast.school, cast.other_visitor) == {Role.VISITOR}
+    assert _roles(cast.other_school, cast.other_visitor) == {Role.VISITOR}
+
+
+def test_trust_admin_is_told_when_nobody_has_that_username(cast, login):
+    response = login(cast.trust_admin).get(_list(cast), {"username": "nobody.here"}, follow=True)
+
+    assert response.status_code == 200
+    assert "Nobody at the trust" in response.content.decode()
+
+
+def test_a_head_cannot_find_or_reach_another_schools_staff(cast, login):
+    # Act
+    client = login(cast.head)
+    found = client.get(_list(cast), {"username": cast.other_visitor.username})
+    reached = client.get(_member(cast, cast.other_visitor))
+
+    # Assert: the list ignores the search; the person's page is not found.
+    assert found.status_code == 200 and "Visitor Mp" not in found.content.decode()
+    assert reached.status_code == 404
