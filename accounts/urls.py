@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import profile, second_factor, staff
+from .views import profile, second_factor, sign_out, staff
 
 app_name = "accounts"
 
@@ -18,6 +18,8 @@ urlpatterns: list = [
     path("staff/<str:key>/person/<str:username>/left/", staff.staff_leave, name="staff_leave"),
     path("school/new/", staff.school_new, name="school_new"),
     path("school/<str:key>/settings/", staff.school_settings, name="school_settings"),
+    # after signing out: the tablet's drafts of that person cleared (accounts.views.sign_out)
+    path("signed-out/", sign_out.signed_out, name="signed_out"),
     # a person's own profile (accounts.views.profile)
     path("profile/", profile.profile, name="profile"),
 ]

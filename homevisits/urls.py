@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts.views import second_factor
 from accounts.views.reset import ResetRequestView
+from accounts.views.sign_out import SignOutView
 from visits.views import visits as visit_views
 
 from . import views
@@ -11,7 +12,7 @@ from . import views
 urlpatterns = [
     path("", visit_views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", second_factor.exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/logout/", second_factor.exempt(SignOutView.as_view()), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/password/reset/", ResetRequestView.as_view(), name="password_reset"),

@@ -111,7 +111,7 @@ def test_logout_by_post_signs_out_and_redirects_to_login(cast, login):
 
     # Assert
     assert response.status_code == 302
-    assert response["Location"] == reverse("login")
+    assert response["Location"] == reverse("accounts:signed_out")  # which goes on to sign in
     assert _signed_in_as(client) is None
     assert client.get(reverse("visits:today")).status_code == 302
 
