@@ -144,26 +144,38 @@ def _mark_given(request: HttpRequest, device) -> None:
     request.session[VERIFIED_AT] = time.time()
 
 
+def match(user: User, code: str):
+    """The device of `user` that accepts `code` (used up: a code works once), or None. Six digits
+    go to the app, anything else to the recovery codes, each only to its own device, so that a
+    recovery code does not count as a wrong app code in the app's throttle. Wrong codes count
+    towards django-otp's throttle, which slows guessing whatever the address."""
+    code = "".join(code.split())
+    device = app_device(user) if code.isdigit() and len(code) == 6 else _recovery_device(user)
+    if device is None:
+        return None
+    with transaction.atomic():
+        locked = type(device).objects.select_for_update().get(pk=device.pk)
+        if locked.verify_is_allowed()[0] and locked.verify_token(code):
+            return locked
+    return None
+
+
+def give(request: HttpRequest, device) -> str:
+    """Mark the session: the factor was given just now, with `device`. Returns its kind."""
+    _mark_given(request, device)
+    kind = "recovery" if isinstance(device, StaticDevice) else "app"
+    left = f"; {device.token_set.count()} recovery codes left" if kind == "recovery" else ""
+    audit.record(request.user, AuditAction.EVENT, object_type="user", detail=f"Second factor given ({kind}{left})")
+    return kind
+
+
 def verify(request: HttpRequest, code: str) -> str | None:
     """Check `code` (from the app, or a recovery code) for the signed-in person; on success mark
-    the session and return which kind it was ("app" or "recovery"), else None. Wrong codes count
-    towards django-otp's throttle, which slows guessing whatever the address."""
-    user = request.user
-    code = "".join(code.split())
-    # Six digits are the app's; anything else is a recovery code. Each goes to its own device
-    # only, so that a recovery code does not count as a wrong app code in the app's throttle.
-    device, kind = (
-        (app_device(user), "app") if code.isdigit() and len(code) == 6 else (_recovery_device(user), "recovery")
-    )
+    the session and return which kind it was ("app" or "recovery"), else None."""
+    device = match(request.user, code)
     if device is not None:
-        with transaction.atomic():
-            locked = type(device).objects.select_for_update().get(pk=device.pk)
-            if locked.verify_is_allowed()[0] and locked.verify_token(code):
-                _mark_given(request, locked)
-                left = f"; {locked.token_set.count()} recovery codes left" if kind == "recovery" else ""
-                audit.record(user, AuditAction.EVENT, object_type="user", detail=f"Second factor given ({kind}{left})")
-                return kind
-    audit.record(user, AuditAction.EVENT, object_type="user", detail="Second factor: wrong code")
+        return give(request, device)
+    audit.record(request.user, AuditAction.EVENT, object_type="user", detail="Second factor: wrong code")
     return None
 
 

@@ -210,16 +210,20 @@ OTP_TOTP_ISSUER = SITE_NAME
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-# Lockout after repeated failed sign-ins, per username and address together, so that nobody can
-# lock a colleague out from elsewhere by guessing at their username.
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# Sign-in limits (accounts.signin, issue 14): per client address across usernames, a lockout
+# (django-axes) after LOGIN_ADDRESS_LIMIT wrong passwords; per username across addresses, after
+# LOGIN_USERNAME_LIMIT the password alone no longer signs in: the authenticator code is asked too,
+# so that nobody can lock a colleague out by guessing at their username. Both within
+# LOGIN_LOCKOUT_MINUTES. The address is the client's behind TRUSTED_PROXY_COUNT proxies.
+AXES_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_LIMIT", 20)
+LOGIN_USERNAME_LIMIT = env_int("LOGIN_USERNAME_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 
 # Sessions: an unattended tablet signs itself out after SESSION_IDLE_MINUTES without a person
 # using it (homevisits.middleware.IdleTimeoutMiddleware); no session outlives a working day.

@@ -58,33 +58,8 @@ def test_login_with_wrong_password_is_refused(cast, client):
     assert _signed_in_as(client) is None
 
 
-def test_login_locks_out_after_failure_limit(cast, client, password):
-    # Arrange
-    limit = settings.AXES_FAILURE_LIMIT
-
-    # Act
-    failures = [_sign_in(client, "office.hc", f"wrong-{n}").status_code for n in range(limit)]
-    response = _sign_in(client, "office.hc", password)
-
-    # Assert: refused before the limit with the form, at the limit with the lockout page; then even
-    # the right password is refused.
-    assert failures == [200] * (limit - 1) + [429]
-    assert response.status_code == 429
-    assert "Too many failed sign-in attempts" in response.content.decode()
-    assert _signed_in_as(client) is None
-
-
-def test_login_lockout_does_not_lock_other_usernames(cast, client, password):
-    # Arrange: a colleague's username guessed at from this device.
-    for n in range(settings.AXES_FAILURE_LIMIT):
-        _sign_in(client, "office.hc", f"wrong-{n}")
-
-    # Act
-    response = _sign_in(client, "lead.hc", password)
-
-    # Assert
-    assert response.status_code == 302
-    assert _signed_in_as(client) == str(cast.lead.pk)
+# The limits on wrong passwords (per address, per username, behind proxies) are proved in
+# tests/accounts/test_sign_in_limits.py.
 
 
 # --- signing out ------------------------------------------------------------------------------------
