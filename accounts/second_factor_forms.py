@@ -6,8 +6,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from homevisits.validators import PlainTextForm
 
-class CodeForm(forms.Form):
+
+class CodeForm(PlainTextForm, forms.Form):
     code = forms.CharField(
         label="Code",
         max_length=20,

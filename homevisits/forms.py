@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_login_failed
 
 from accounts import second_factor, signin
 
-from .validators import PlainTextForm
+from .validators import PlainTextForm, has_control_characters
 
 
 class LoginForm(PlainTextForm, AuthenticationForm):
@@ -35,7 +35,9 @@ class LoginForm(PlainTextForm, AuthenticationForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocapitalize": "none", "autocomplete": "username"})
-        self.asks_code = self.is_bound and signin.code_needed(str(self.data.get("username", "")))
+        typed = str(self.data.get(self.add_prefix("username"), ""))
+        # A username with a control character is refused by its field; PostgreSQL would refuse it.
+        self.asks_code = self.is_bound and not has_control_characters(typed) and signin.code_needed(typed)
         if not self.asks_code:
             del self.fields["code"]
         # The device whose code came with the password (the code page is then skipped).

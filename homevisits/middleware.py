@@ -93,9 +93,9 @@ def _signed_out(request: HttpRequest, why: str) -> HttpResponse:
 
 
 class BadInputMiddleware:
-    """A query string holding a control character (a NUL byte, say) is answered 400 with a plain
-    message, before any view runs: PostgreSQL refuses NUL in a text query, and no list, search or
-    filter of ours means anything with one.
+    """An address (its path or query string) holding a control character (a NUL byte, say) is
+    answered 400 with a plain message, before any view runs: PostgreSQL refuses NUL in a text
+    query, and no page, list, search or filter of ours means anything with one.
 
     Forms refuse control characters themselves (`homevisits.validators.PlainTextForm`, a form
     error on the field), and views check the few values they read outside a form. As a last net,
@@ -107,7 +107,9 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any(has_control_characters(k) or has_control_characters(v) for k, v in _query_items(request)):
+        if has_control_characters(request.path) or any(
+            has_control_characters(k) or has_control_characters(v) for k, v in _query_items(request)
+        ):
             return bad_input(request, f"The page's address holds a hidden control character. {MESSAGE}")
         return self.get_response(request)
 
@@ -129,7 +131,8 @@ def _query_items(request: HttpRequest):
 
 def bad_input(request: HttpRequest, message: str) -> HttpResponse:
     """The 400 page for input that cannot be read, with the address to go back to."""
-    return render(request, "errors/bad_input.html", {"message": message, "back": request.path}, status=400)
+    back = "" if has_control_characters(request.path) else request.path
+    return render(request, "errors/bad_input.html", {"message": message, "back": back}, status=400)
 
 
 class NoStoreMiddleware:

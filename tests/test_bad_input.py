@@ -17,14 +17,16 @@ from pathlib import Path
 import pytest
 from django import forms
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.forms.forms import BaseForm
 from django.urls import reverse
 
 from homevisits.validators import MESSAGE, PlainTextForm, has_control_characters
 from safeguarding.forms import RISK_ROW_FIELDS, RiskRowsForm
 from tests.clock import london
-from tests.factories import template_rows
-from visits.enums import Status
+from tests.factories import make_trust, template_rows
+from tests.second_factor import code_for, give_app
+from visits.enums import Role, Status
 from visits.models import AuditEntry, Contact, Pupil, RecordDraft, Visit, VisitEvent
 
 pytestmark = pytest.mark.postgres
@@ -104,12 +106,27 @@ def test_a_nul_in_a_query_string_key_is_refused_too(cast, login):
     assert response.status_code == 400
 
 
-def test_a_nul_in_a_diary_feed_address_is_a_404_like_any_unknown_feed(client, db):
+@pytest.mark.parametrize("bad", ["%00", "%1B", "%7F"])
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [
+        ("/feeds/abc{}def.ics", None),
+        ("/accounts/staff/holy{}cross/", "head"),
+        ("/accounts/school/holy{}cross/settings/", "head"),
+        ("/accounts/staff/{{school}}/person/office{}hc/", "head"),
+        ("/visits/board/{}/", "office"),
+    ],
+)
+def test_a_control_character_in_a_pages_path_is_a_400_with_a_plain_message(cast, login, client, path, who, bad):
+    # Arrange: a path a str converter would take (a feed's token, a school's key, a username).
+    browser = login(getattr(cast, who)) if who else client
+
     # Act
-    response = client.get("/feeds/abc%00def.ics")
+    response = browser.get(path.format(bad).replace("{school}", cast.school.slug))
 
     # Assert
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert "hidden control character" in shown(response)
 
 
 # --- values views read outside a form ------------------------------------------------------------------
@@ -168,6 +185,18 @@ def test_an_alarm_step_with_a_nul_records_nothing_and_says_why(cast, login, step
     assert response.status_code == 200
     assert VisitEvent.objects.filter(visit=visit).count() == events
     assert any(MESSAGE in m for m in said(response))
+
+
+def test_a_nul_in_the_second_factors_next_address_is_not_followed(cast, login):
+    # Arrange: the second-factor page, asked again (step-up), the right code typed.
+    client = login(cast.lead)
+    code = code_for(give_app(cast.lead))
+
+    # Act: with a NUL in where to go next.
+    response = client.post(reverse("accounts:second_factor"), {"code": code, "next": "/queue/" + NUL})
+
+    # Assert: on to the home page instead.
+    assert (response.status_code, response["Location"]) == (302, reverse(settings.LOGIN_REDIRECT_URL))
 
 
 def test_a_nul_in_a_boards_next_address_is_not_followed(cast, login):
@@ -319,6 +348,20 @@ FORM_BUILDERS = {
     "safeguarding.forms.ReviewIncidentForm": lambda c, data: _form("safeguarding.forms.ReviewIncidentForm")(data),
     "safeguarding.forms.CpomsForm": lambda c, data: _form("safeguarding.forms.CpomsForm")(data),
     "homevisits.forms.LoginForm": lambda c, data: _form("homevisits.forms.LoginForm")(None, data=data),
+    "accounts.forms.StaffAddForm": lambda c, data: _form("accounts.forms.StaffAddForm")(
+        data, role_choices=Role.choices
+    ),
+    "accounts.forms.RolesForm": lambda c, data: _form("accounts.forms.RolesForm")(
+        data, role_choices=Role.choices, current=set()
+    ),
+    "accounts.forms.SchoolForm": lambda c, data: _form("accounts.forms.SchoolForm")(
+        data, trusts=[c.school.trust, make_trust("Other Trust")]
+    ),
+    "accounts.forms.SchoolSettingsForm": lambda c, data: _form("accounts.forms.SchoolSettingsForm")(
+        data, instance=c.school
+    ),
+    "accounts.forms.ProfileForm": lambda c, data: _form("accounts.forms.ProfileForm")(data, instance=c.visitor),
+    "accounts.reset.ResetRequestForm": lambda c, data: _form("accounts.reset.ResetRequestForm")(data),
     "accounts.second_factor_forms.CodeForm": lambda c, data: _form("accounts.second_factor_forms.CodeForm")(data),
     "accounts.second_factor_forms.SetupCodeForm": lambda c, data: _form("accounts.second_factor_forms.SetupCodeForm")(
         data
@@ -326,6 +369,12 @@ FORM_BUILDERS = {
 }
 
 FORM_APPS = ("homevisits", "visits", "safeguarding", "accounts")
+# Forms of choices, numbers, times and files only: nothing typed to refuse.
+NO_TEXT_FIELDS = {
+    "visits.household_forms.ImportUploadForm",
+    "accounts.forms.RolesForm",
+    "accounts.forms.SchoolSettingsForm",
+}
 
 
 def _project_forms() -> dict[str, type]:
@@ -379,7 +428,7 @@ def test_a_control_character_in_each_text_field_of_each_form_is_a_form_error_on_
     build = FORM_BUILDERS[name]
     empty = build(cast, {})
     fields = _text_fields(empty)
-    assert fields or name == "visits.household_forms.ImportUploadForm"
+    assert bool(fields) != (name in NO_TEXT_FIELDS)
 
     # Act: the bad text in each field in turn, the others left as they are.
     errors = {field: build(cast, {empty.add_prefix(field): bad}).errors.get(field, []) for field in fields}
@@ -443,6 +492,10 @@ FORM_PAGES = [
     ("safeguarding:raise_concern", "road", "visitor", "safeguarding.forms.RaiseConcernForm"),
     ("safeguarding:report_incident", "road", "visitor", "safeguarding.forms.ReportIncidentForm"),
     ("login", None, None, "homevisits.forms.LoginForm"),
+    ("accounts:staff_add", "school", "head", "accounts.forms.StaffAddForm"),
+    ("accounts:school_new", None, "trust_admin", "accounts.forms.SchoolForm"),
+    ("password_reset", None, None, "accounts.reset.ResetRequestForm"),
+    ("accounts:profile", None, "visitor", "accounts.forms.ProfileForm"),
 ]
 
 
@@ -454,6 +507,7 @@ def _page_url(cast, url_name: str, about: str | None) -> str:
         "pupil": lambda: cast.pupil.code,
         "draft": lambda: cast.make_visit(Status.DRAFT).code,
         "road": lambda: _on_the_road(cast).code,
+        "school": lambda: cast.school.slug,
     }.get(about)
     return reverse(url_name, args=[code()]) if code else reverse(url_name)
 

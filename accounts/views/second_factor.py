@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from homevisits.validators import has_control_characters
+
 from .. import second_factor as factor
 from ..second_factor_forms import CodeForm, SetupCodeForm
 
@@ -30,6 +32,8 @@ def exempt(view):
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
+    if has_control_characters(target):
+        return settings.LOGIN_REDIRECT_URL
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return settings.LOGIN_REDIRECT_URL
