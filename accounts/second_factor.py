@@ -21,12 +21,13 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,6 +35,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from visits import audit
 from visits.enums import AuditAction, Role
 from visits.models import Membership, User
+
+from . import passkeys
 
 # Roles that read child-protection records: a second factor always (issue 14, item 1).
 ALWAYS_FOR = frozenset({Role.LEAD, Role.DEPUTY_LEAD, Role.HEAD, Role.TRUST_ADMIN})
@@ -65,7 +68,9 @@ def app_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
 
 
 def has_device(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    """Has `user` a second factor to give: an app, or a passkey (a person with only a passkey is
+    asked for it, not sent to set an app up)?"""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or passkeys.has_passkey(user)
 
 
 def given_at(request: HttpRequest) -> float | None:
@@ -164,6 +169,8 @@ def give(request: HttpRequest, device) -> str:
     """Mark the session: the factor was given just now, with `device`. Returns its kind."""
     _mark_given(request, device)
     kind = "recovery" if isinstance(device, StaticDevice) else "app"
+    if isinstance(device, passkeys.WebAuthnCredential):
+        kind = "passkey"
     left = f"; {device.token_set.count()} recovery codes left" if kind == "recovery" else ""
     audit.record(request.user, AuditAction.EVENT, object_type="user", detail=f"Second factor given ({kind}{left})")
     return kind
@@ -237,12 +244,24 @@ def renew_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def remove_all(user: User, *, by: User) -> None:
-    """Take away a person's authenticator and recovery codes (lost phone): they set up a new one
-    at their next sign-in. Their sessions verified with the old one end."""
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
-    audit.record(by, AuditAction.UPDATE, object_type="user", detail=f"Second factor removed for {user.get_username()}")
+def remove_all(user: User, *, by: User, school=None) -> None:
+    """Take away a person's second factor (lost phone): every device of theirs (app, recovery
+    codes, passkeys) and every session they are signed in with, so that a session verified with
+    the old phone does not outlive it. They set a new one up at their next sign-in."""
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+    _end_sessions(user)
+    audit.record(
+        by, AuditAction.UPDATE, user, object_type="user", school=school, detail="Second factor removed (lost phone)"
+    )
+
+
+def _end_sessions(user: User) -> None:
+    """Delete `user`'s sessions (database sessions carry no user index: the live ones are read;
+    a school has hundreds, not millions)."""
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
 
 
 def demo_code(user: User) -> str | None:

@@ -37,6 +37,8 @@ from visits.enums import AuditAction, EventKind, Role, Status
 from visits.hooks import Panel
 from visits.models import Membership, School, Trust, User, Visit
 
+from . import second_factor
+
 # The school's policy settings a head changes in the app (the models' comments name the clauses).
 # The school's policy settings a head changes in the app, with the words the page and the e-mails
 # use for each (the models' comments name the clauses).
@@ -373,6 +375,25 @@ def leave_school(actor: User, school: School, member: User) -> list[Visit]:
         _tell_leads(school, actor, f"recorded that {member} left the school{waiting}", released)
     who.forget_roles(member)
     return released
+
+
+def remove_second_factor(actor: User, school: School, member: User) -> None:
+    """A lost or replaced phone: `member`'s authenticator, passkeys and recovery codes are removed,
+    their signed-in sessions end, and they set a new one up at their next sign-in. Someone who
+    also works at a school `actor` does not manage is left to those who manage it all (the trust
+    administrator): a head's power stops at their own school."""
+    _check_may(actor, school)
+    if member.pk == actor.pk:
+        raise StaffChangeRefused("Your own second factor is changed from 'Second factor' in your menu.")
+    elsewhere = Membership.objects.filter(user=member, is_active=True).exclude(school=school).select_related("school")
+    if any(not may_manage_staff(actor, m.school) for m in elsewhere):
+        raise StaffChangeRefused(f"{member} also works at another school: ask the trust administrator.")
+    with transaction.atomic():
+        _lock(school, member)
+        second_factor.remove_all(member, by=actor, school=school)
+        _tell_leads(
+            school, actor, f"removed the second factor of {member}: they set up a new one at their next sign-in"
+        )
 
 
 def release_visits(actor: User, school: School, member: User) -> list[Visit]:

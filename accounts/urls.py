@@ -16,6 +16,11 @@ urlpatterns: list = [
     path("staff/<str:key>/add/", staff.staff_add, name="staff_add"),
     path("staff/<str:key>/person/<str:username>/", staff.staff_member, name="staff_member"),
     path("staff/<str:key>/person/<str:username>/left/", staff.staff_leave, name="staff_leave"),
+    path(
+        "staff/<str:key>/person/<str:username>/second-factor/remove/",
+        staff.staff_second_factor_remove,
+        name="staff_second_factor_remove",
+    ),
     path("school/new/", staff.school_new, name="school_new"),
     path("school/<str:key>/settings/", staff.school_settings, name="school_settings"),
     # after signing out: the tablet's drafts of that person cleared (accounts.views.sign_out)

@@ -145,6 +145,26 @@ def staff_leave(request: HttpRequest, key: str, username: str) -> HttpResponse:
     return redirect("accounts:staff_list", key=school.slug)
 
 
+@require_POST
+@login_required
+@step_up
+def staff_second_factor_remove(request: HttpRequest, key: str, username: str) -> HttpResponse:
+    """A lost phone: the person's second factor is removed; they set a new one up at sign-in."""
+    school = staff.school_for_manager(request.user, key)
+    member = staff.member_at(request.user, school, username)
+    try:
+        staff.remove_second_factor(request.user, school, member)
+    except staff.StaffChangeRefused as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            f"{member}'s second factor is removed and they are signed out everywhere. At their next sign-in "
+            "they set up their authenticator app again. The safeguarding leads have been told.",
+        )
+    return redirect("accounts:staff_member", key=school.slug, username=member.username)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @step_up

@@ -46,6 +46,12 @@ ROUTES: dict[str, Route] = {
         | {actor: ("302 accounts:staff_list" if actor in MANAGERS else 404) for actor in SIGNED_IN},
         url_kwargs=_leaver,
     ),
+    "accounts:staff_second_factor_remove": Route(
+        "POST",
+        {"anonymous": LOGIN}
+        | {actor: ("302 accounts:staff_member" if actor in MANAGERS else 404) for actor in SIGNED_IN},
+        url_kwargs=_member,
+    ),
     "accounts:school_new": Route("GET", role_page("trust_admin")),
     "accounts:school_settings": Route("GET", role_page(*MANAGERS), url_kwargs=_school),
     "accounts:profile": Route("GET", signed_in_page()),
