@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "visits",
     "safeguarding",
     "accounts",
@@ -205,6 +206,19 @@ LOGOUT_REDIRECT_URL = "login"
 
 # The second factor (accounts.second_factor): the name an authenticator app shows for our codes.
 OTP_TOTP_ISSUER = SITE_NAME
+
+# Passkeys (django-otp-webauthn), a second factor beside the app (accounts.passkeys), never a way
+# to sign in without the password. A passkey is bound to PASSKEY_RP_ID, the site's domain (changing
+# it later leaves everyone's passkeys useless), and accepted only from the PASSKEY_ORIGINS pages.
+# Browsers refuse passkeys on an IP address: the demo's are made on http://localhost:8000.
+OTP_WEBAUTHN_RP_NAME = SITE_NAME
+OTP_WEBAUTHN_RP_ID = env_str(
+    "PASSKEY_RP_ID", "localhost" if DEBUG else next((h.lstrip(".") for h in ALLOWED_HOSTS if h != "*"), "")
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "PASSKEY_ORIGINS", ["http://localhost:8000"] if DEBUG else [f"https://{OTP_WEBAUTHN_RP_ID}"]
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # django-guardian: no anonymous user row; access.py answers "nothing" for anonymous visitors.
 ANONYMOUS_USER_NAME = None

@@ -27,6 +27,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/passkeys/", include("accounts.passkey_urls")),
     path("accounts/", include("accounts.urls")),
     path("visits/", include("visits.urls")),
     path("", include("safeguarding.urls")),
