@@ -51,6 +51,9 @@ DEMO_DEVICE_NAME = "Demo authenticator"
 
 # What the session keeps once the factor is given: which device, and when.
 VERIFIED_AT = "accounts_second_factor_at"
+# Set when a passkey gave the factor to someone who must have an app and has none (they added the
+# passkey before their role or school asked for the app): they set the app up before any page.
+APP_STILL_NEEDED = "accounts_app_still_needed"
 
 
 def required_for(user: User) -> bool:
@@ -110,8 +113,10 @@ def needed(request: HttpRequest) -> Needed:
     """What `request` must do before any page: give the code (anyone with an app set up), set an
     app up (those who must have one), or nothing."""
     user = request.user
-    if not user.is_authenticated or is_given(request):
+    if not user.is_authenticated:
         return NOTHING
+    if is_given(request):
+        return SET_UP if request.session.get(APP_STILL_NEEDED) else NOTHING
     if has_device(user):
         return VERIFY
     if required_for(user):
@@ -147,6 +152,7 @@ def step_up(view):
 def _mark_given(request: HttpRequest, device) -> None:
     request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     request.session[VERIFIED_AT] = time.time()
+    request.session.pop(APP_STILL_NEEDED, None)
 
 
 def match(user: User, code: str):
@@ -281,3 +287,4 @@ def forget_on_sign_in(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         request.session.pop(DEVICE_ID_SESSION_KEY, None)
         request.session.pop(VERIFIED_AT, None)
+        request.session.pop(APP_STILL_NEEDED, None)

@@ -9,11 +9,13 @@ django-otp's middleware, which this project does not use) with `accounts.second_
 from __future__ import annotations
 
 from logging import getLogger
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_otp_webauthn import exceptions
 from django_otp_webauthn import views as webauthn
@@ -71,6 +73,16 @@ class CompleteAuthentication(webauthn.CompleteCredentialAuthenticationView):
 
     def complete_auth(self, device) -> None:
         factor.give(self.request, device)
+        user = self.request.user
+        if factor.required_for(user) and factor.app_device(user) is None:
+            # Leads and the like keep an app (it works on any phone): set up before any page.
+            self.request.session[factor.APP_STILL_NEEDED] = True
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if self.request.session.get(factor.APP_STILL_NEEDED):
+            return f"{reverse(factor.SET_UP.url_name)}?{urlencode({'next': url})}"
+        return url
 
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.OTPWebAuthnApiError) and self.request.user.is_authenticated:

@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import passkeys, second_factor
-from tests.second_factor import code_for, give_app
+from tests.second_factor import code_for, code_for_secret, give_app
 from tests.test_deploy_check import BASE_DIR, PRODUCTION
 from tests.test_headers import html_faults
 from visits.models import AuditEntry
@@ -372,6 +372,30 @@ def test_a_person_with_only_a_passkey_is_asked_for_it_not_sent_to_set_up_an_app(
     assert response.status_code == 302 and response["Location"].startswith(VERIFY)
     assert "Use a passkey" in page
     assert second_factor.has_device(cast.office)
+
+
+def test_someone_with_only_a_passkey_whom_the_school_now_asks_sets_the_app_up_after_it(cast, client, password):
+    # Arrange: a passkey added while the school asked nothing of the office; now it asks everyone
+    cast.school.second_factor_for_all = False
+    cast.school.save()
+    sign_in(client, cast.office, password)
+    authenticator = add_passkey(client)
+    client.logout()
+    cast.school.second_factor_for_all = True
+    cast.school.save()
+    sign_in(client, cast.office, password)
+
+    # Act
+    response = use_passkey(client, authenticator)
+
+    # Assert: the passkey is taken, then the app is set up before any page (it works on any phone)
+    assert response.status_code == 200
+    assert response.json()["redirect_url"] == f"{SET_UP}?next=%2F"
+    assert client.get(reverse("visits:households"))["Location"].startswith(SET_UP)
+    page = client.get(response.json()["redirect_url"]).content.decode()
+    secret = page.split('data-testid="totp-secret">')[1].split("<")[0]
+    assert client.post(SET_UP, {"code": code_for_secret(secret), "next": HOME})["Location"] == RECOVERY
+    assert client.get(reverse("visits:households")).status_code == 200
 
 
 def test_the_code_page_shows_no_passkey_button_to_someone_without_one(cast, client, password):
