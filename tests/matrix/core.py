@@ -56,7 +56,9 @@ ROUTES: dict[str, Route] = {
     ),
     # Signing in and out, passwords: public, or for anyone signed in.
     "login": Route("GET", public(signed_in="302 home")),
-    "logout": Route("POST", {"anonymous": LOGIN} | dict.fromkeys(SIGNED_IN, LOGIN)),
+    # Signing out opens the signed-out page, which clears that person's drafts (issue 14).
+    "logout": Route("POST", dict.fromkeys(("anonymous", *SIGNED_IN), "302 accounts:signed_out")),
+    "accounts:signed_out": Route("GET", {"anonymous": 200} | dict.fromkeys(SIGNED_IN, "302 home")),
     "password_change": Route("GET", signed_in_page()),
     "password_change_done": Route("GET", signed_in_page()),
     "password_reset": Route("GET", public()),
