@@ -451,6 +451,34 @@ VISITOR_GONE_PANEL = Panel("visitor_gone", "accounts/_visitor_gone_panel.html", 
 # --- schools and their settings ------------------------------------------------------------------
 
 
+def grant_trust_admin_from_server(member: User, trust: Trust) -> list[School]:
+    """The first trust administrator of a new installation, given on the server's command line
+    (`manage.py grant_trust_admin`): the Django admin grants no role, and in the app only a trust
+    administrator gives this one. Held at every school of the trust; audited, with no user (the
+    server's operator), once per school. Returns the schools where the role is new."""
+    granted = []
+    with transaction.atomic():
+        for school in trust.schools.select_for_update().order_by("pk"):
+            membership, created = Membership.objects.get_or_create(
+                user=member, school=school, role=Role.TRUST_ADMIN, defaults={"is_active": True}
+            )
+            if created or not membership.is_active:
+                Membership.objects.filter(pk=membership.pk).update(is_active=True)
+                audit.record(
+                    None,
+                    AuditAction.UPDATE,
+                    member,
+                    school=school,
+                    detail="trust administrator role given on the server",
+                )
+                granted.append(school)
+        if granted and not member.is_active:
+            member.is_active = True
+            member.save(update_fields=["is_active"])
+    who.forget_roles(member)
+    return granted
+
+
 def unique_slug(name: str) -> str:
     base = slugify(name)[:40] or "school"
     slug, n = base, 1
