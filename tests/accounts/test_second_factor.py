@@ -370,3 +370,17 @@ def test_the_demo_shows_the_current_code_only_with_debug_on_and_for_its_own_devi
     assert 'data-testid="demo-code"' in shown and code_for(device) in shown
     assert "demo-code" not in hidden
     assert "demo-code" not in own_app
+
+
+def test_the_page_warns_when_few_recovery_codes_are_left(cast, login):
+    # Arrange
+    client = login(cast.lead)
+
+    # Act
+    none_left = client.get(RECOVERY).content.decode()
+    second_factor.new_recovery_codes(cast.lead)
+    plenty = client.get(RECOVERY).content.decode()
+
+    # Assert
+    assert 'data-testid="recovery-low"' in none_left and "You have none" in none_left
+    assert 'data-testid="recovery-low"' not in plenty
