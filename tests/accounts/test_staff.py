@@ -431,7 +431,7 @@ def test_a_visitor_role_ended_elsewhere_still_stops_set_off(cast):
     assert any("Second Hc is no longer visiting staff" in p for p in problems)
 
 
-def test_the_board_and_the_visit_page_warn_of_a_visitor_who_left(cast, login):
+def test_the_board_the_days_list_and_the_visit_page_warn_of_a_visitor_who_left(cast, login):
     # Arrange
     visit = cast.make_visit(Status.AUTHORISED)
     login(cast.head).post(_leave(cast, cast.second))
@@ -439,10 +439,12 @@ def test_the_board_and_the_visit_page_warn_of_a_visitor_who_left(cast, login):
 
     # Act
     board = client.get(reverse("visits:board")).content.decode()
+    day = client.get(reverse("visits:today"), {"day": f"{visit.scheduled_start:%Y-%m-%d}"}).content.decode()
     page = client.get(reverse("visits:detail", args=[visit.code])).content.decode()
 
     # Assert
     assert 'data-testid="visitor-gone"' in board
+    assert 'data-testid="visitor-gone"' in day
     assert 'data-testid="visitor-gone-panel"' in page and "Second Hc" in page
 
 

@@ -63,7 +63,7 @@ def today(request: HttpRequest) -> HttpResponse:
         raise Http404
     day = _parse_day(request.GET.get("day"))
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    qs = (
+    qs = who.with_visitor_gone(
         _list_queryset(request.user)
         .filter(school_id__in=schools, scheduled_start__gte=start, scheduled_start__lt=start + dt.timedelta(days=1))
         .exclude(status=Status.DRAFT)
