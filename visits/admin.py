@@ -25,14 +25,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
-from .enums import AuditAction
+from . import audit, notify
+from .enums import AuditAction, Role
 from .models import Membership, School, Trust, User
 
 # --- the audit trail ---------------------------------------------------------------------------------
@@ -79,6 +80,25 @@ def _audit(request: HttpRequest, action: AuditAction, obj: Model, what: str) -> 
             detail=detail,
             request=request,
         )
+        if school_id is not None:
+            _tell_leads(request, school_id, obj, what)
+
+
+def _tell_leads(request: HttpRequest, school_id: int, obj: Model, what: str) -> None:
+    """The school's safeguarding leads hear of every change the admin makes that concerns it, on
+    commit (issue 14): names and the fields changed, never a value typed."""
+    school = School.objects.filter(pk=school_id).values_list("name", flat=True).first()
+    context = {
+        "actor": request.user.get_full_name() or request.user.get_username(),
+        "actor_username": request.user.get_username(),
+        "what": what,
+        "kind": obj._meta.verbose_name,
+        "name": str(obj),
+        "school": school,
+        "audit_url": reverse("safeguarding:audit"),
+    }
+    recipients = notify.school_emails(school_id, set(Role.safeguarding()))
+    transaction.on_commit(lambda: notify.send("admin_changed", recipients, context), robust=True)
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.core import mail
 from django.urls import reverse
 
 from tests.factories import PASSWORD, make_user
@@ -368,3 +369,17 @@ def test_hc25_superuser_without_a_role_sees_no_visit_in_the_app(cast, it_person,
     assert set(lists.values()) == {404}
     assert who.can_view(it_person, visit) is False
     assert access.visible_visits(it_person).count() == 0
+
+
+def test_admin_switching_a_visitor_off_is_emailed_to_the_schools_leads(
+    cast, it_client, django_capture_on_commit_callbacks
+):
+    # Act
+    with django_capture_on_commit_callbacks(execute=True):
+        it_client.post(user_change_url(cast.visitor), {**inline_management(total=0, initial=1), "_save": "Save"})
+
+    # Assert: the school's lead and deputy, each alone; names and the field, nothing more
+    sent = {m.to[0]: m for m in mail.outbox if "Django admin" in m.subject}
+    assert set(sent) == {cast.lead.email, cast.deputy.email}
+    body = sent[cast.lead.email].body
+    assert "changed Active" in body and str(cast.visitor) in body and cast.school.name in body
