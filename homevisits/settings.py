@@ -177,6 +177,10 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL's second role (homevisits/db_roles.py): the role the app serves with, given its
+# grants after every `migrate` run by the owner. Empty: no grants (one role does everything).
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "")
+
 _default_db_path = BASE_DIR / "var" / "homevisits.sqlite3"
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{_default_db_path}"))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] != ":memory:":

@@ -110,7 +110,10 @@ class CalendarFeed(models.Model):
 class WrittenOnce(models.Model):
     """Rows that are written once and never changed or deleted: assessment versions and their
     rows, and the steps taken on a concern. On PostgreSQL a trigger refuses UPDATE and DELETE
-    too (migration 0003), whatever code tries."""
+    too (migration 0003), whatever code tries, and the app's database role may not change them
+    (homevisits/db_roles.py)."""
+
+    append_only = True
 
     class Meta:
         abstract = True

@@ -491,6 +491,10 @@ class VisitEvent(models.Model):
     refuses UPDATE and DELETE). The actor is kept by id and name so that the event outlives the
     account."""
 
+    # Append-only below the application too: the app's database role may not change it
+    # (homevisits/db_roles.py), and a trigger refuses UPDATE and DELETE (migration 0002).
+    append_only = True
+
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     at = models.DateTimeField(default=timezone.now)
@@ -638,6 +642,8 @@ class AuditEntry(models.Model):
 
     Carries no code word and no concern text: `detail` is a short, fixed description.
     """
+
+    append_only = True  # as VisitEvent: the app's database role may not change it
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user_id = models.BigIntegerField(null=True)
