@@ -309,3 +309,139 @@ class CpomsForm(PlainTextForm, forms.Form):
         help_text="The number or reference CPOMS shows for the entry you made.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 60, "spellcheck": "false"}),
     )
+
+
+# --- the audit trail's filters (issue 15) ---
+
+import uuid as _uuid  # noqa: E402 - this area's imports stay in its own block of the shared file
+
+from crispy_forms.layout import Column as _Column  # noqa: E402
+from crispy_forms.layout import Layout as _Layout  # noqa: E402
+from crispy_forms.layout import Row as _Row  # noqa: E402
+
+from visits.enums import AuditAction as _AuditAction  # noqa: E402
+from visits.models import Household as _Household  # noqa: E402
+from visits.models import School as _School  # noqa: E402
+from visits.models import Visit as _Visit  # noqa: E402
+
+FAMILY_MATCHES = 10
+_EARLIEST_YEAR, _LATEST_YEAR = 2000, 2100
+
+
+def _code(value: str):
+    try:
+        return _uuid.UUID(value.strip())
+    except ValueError:
+        return None
+
+
+class AuditFilterForm(PlainTextForm, forms.Form):
+    """The audit trail's filters (a GET form). One school at a time, among those the person may read
+    the trail of; a family by its name (up to `FAMILY_MATCHES` households) or its household code; a
+    visit by its code. Everything it finds is looked up in the chosen school only, so a code of
+    another school gets the same answer as a code that does not exist."""
+
+    school = forms.ModelChoiceField(
+        queryset=_School.objects.none(), to_field_name="slug", required=False, empty_label=None
+    )
+    person = forms.CharField(
+        required=False,
+        max_length=150,
+        label="Person (username)",
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    family = forms.CharField(
+        required=False,
+        max_length=150,
+        label="Family (name or household code)",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    visit = forms.CharField(
+        required=False,
+        max_length=64,
+        label="Visit code",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *_AuditAction.choices])
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, schools: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = _School.objects.filter(pk__in=schools).order_by("name")
+        self.choices = list(self.fields["school"].queryset)
+        if len(self.choices) == 1:
+            self.fields["school"].widget = forms.HiddenInput()
+        self.helper = _helper()
+        self.helper.layout = _Layout(
+            "school",
+            _Row(
+                _Column("person", css_class="col-sm-6 col-lg-4"),
+                _Column("family", css_class="col-sm-6 col-lg-4"),
+                _Column("visit", css_class="col-sm-6 col-lg-4"),
+                _Column("action", css_class="col-sm-6 col-lg-4"),
+                _Column("date_from", css_class="col-6 col-lg-4"),
+                _Column("date_to", css_class="col-6 col-lg-4"),
+            ),
+        )
+
+    def clean_school(self):
+        # Blank: the first of the person's schools, by name.
+        return self.cleaned_data.get("school") or self.choices[0]
+
+    def _check_year(self, name: str):
+        day = self.cleaned_data.get(name)
+        if day is not None and not _EARLIEST_YEAR <= day.year <= _LATEST_YEAR:
+            raise forms.ValidationError(f"Give a date between {_EARLIEST_YEAR} and {_LATEST_YEAR}.")
+        return day
+
+    def clean_date_from(self):
+        return self._check_year("date_from")
+
+    def clean_date_to(self):
+        return self._check_year("date_to")
+
+    def clean_person(self):
+        return self.cleaned_data["person"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        school = cleaned.get("school")
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", "The 'to' date is before the 'from' date.")
+        if school is None:
+            return cleaned
+        cleaned["households"] = self._households(school, (cleaned.get("family") or "").strip())
+        cleaned["visit_obj"] = self._visit(school, (cleaned.get("visit") or "").strip())
+        return cleaned
+
+    def _households(self, school, wanted: str) -> list:
+        if not wanted:
+            return []
+        code = _code(wanted)
+        if code is not None:
+            found = list(_Household.objects.filter(school=school, code=code))
+            if not found:
+                self.add_error("family", f"No household of {school.name} has this code.")
+            return found
+        found = list(_Household.objects.filter(school=school, name__icontains=wanted).order_by("name")[: FAMILY_MATCHES + 1])
+        if not found:
+            self.add_error("family", f"No family of {school.name} has a name with '{wanted}' in it.")
+        elif len(found) > FAMILY_MATCHES:
+            self.add_error(
+                "family", f"More than {FAMILY_MATCHES} families match: type more of the name, or the household code."
+            )
+            return []
+        return found
+
+    def _visit(self, school, wanted: str):
+        if not wanted:
+            return None
+        code = _code(wanted)
+        visit = _Visit.objects.filter(school=school, code=code).first() if code is not None else None
+        if code is None:
+            self.add_error("visit", "Enter a visit code, as shown at the end of the visit's address.")
+        elif visit is None:
+            self.add_error("visit", f"No visit of {school.name} has this code.")
+        return visit

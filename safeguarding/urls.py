@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import feeds
-from .views import concerns, cpoms, queue, risk, urgent
+from .views import audit, concerns, cpoms, queue, risk, urgent
 
 app_name = "safeguarding"
 
@@ -12,7 +12,8 @@ urlpatterns = [
     path("visits/<uuid:code>/decline/", queue.decline, name="decline"),
     path("visits/<uuid:code>/send-back/", queue.send_back, name="send_back"),
     path("queue/bulk-authorise/", queue.bulk_authorise, name="bulk_authorise"),
-    path("audit/", queue.audit_log, name="audit"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit_export"),
     # The school diary (hc12): secret, revocable iCalendar feeds.
     path("feeds/", feeds.feeds_page, name="feeds"),
     path("feeds/new/", feeds.feed_create, name="feed_create"),

@@ -73,6 +73,8 @@ ROUTES: dict[str, Route] = {
     "visits:trust": Route("GET", role_page("trust_admin")),
     "safeguarding:queue": Route("GET", role_page("lead", "deputy", "other_lead")),
     "safeguarding:audit": Route("GET", role_page("lead", "deputy", "head", "other_lead", "other_head")),
+    # Its CSV export (issue 15): the same people, each only their own school's trail.
+    "safeguarding:audit_export": Route("GET", role_page("lead", "deputy", "head", "other_lead", "other_head")),
     # One visit, and the actions on it.
     "visits:detail": Route("GET", visit_page(), visit=Status.AUTHORISED),
     "visits:submit": Route("POST", visit_action("office", "lead", "deputy"), visit=Status.DRAFT),
