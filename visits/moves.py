@@ -117,6 +117,19 @@ ALLOWED_MOVES: dict[str, frozenset[str]] = {
     for state in Status.values
 }
 
+# A new visit is a draft: the move "from nothing" that creating a request makes.
+CREATED = ("", Status.DRAFT, EventKind.CREATED)
+
+
+def database_moves() -> list[tuple[str, str, str]]:
+    """Every (from, to, timeline event) the state machine allows, sorted: creation ("" -> draft),
+    the moves of MOVES and the return to the queue. A migration installs exactly this list in
+    PostgreSQL (`visits.db_rules`), whose triggers refuse any other status change and any status
+    event that does not match one; tests/visits/test_database_rules.py fails when the two differ."""
+    rows = {CREATED, (*RETURN_TO_QUEUE, EventKind.RETURNED_TO_QUEUE)}
+    rows |= {(str(source), str(m.target), str(m.event)) for m in MOVES.values() for source in m.sources}
+    return sorted((str(a), str(b), str(c)) for a, b, c in rows)
+
 
 # --- steps on the road (hc14): events that do not change the status -------------------------------
 

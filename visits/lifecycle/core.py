@@ -236,6 +236,10 @@ def move_locked(
         locked.decided_by = actor
         locked.decision_note = note
         changed += ["decided_by", "decision_note"]
+    if action in (Action.DECLINE, Action.CANCEL) and locked.authorised_at is not None:
+        # hc01: the authorisation stays on the record but is withdrawn: never live again.
+        locked.authorisation_withdrawn_at = now
+        changed.append("authorisation_withdrawn_at")
     locked.save(update_fields=changed)
 
     append_event(locked, actor, move.event, from_status=from_status, to_status=move.target, note=note)
