@@ -325,6 +325,10 @@ class Visit(models.Model):
     )
     authorised_at = models.DateTimeField(null=True, blank=True, editable=False)
     authorisation_conditions = models.TextField(blank=True, editable=False)
+    # hc01: a lead declined or cancelled the visit after authorising it. The authorisation is kept
+    # (who gave it and when, for the record) but is never live again: the database refuses a
+    # started visit whose authorisation was withdrawn.
+    authorisation_withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     lone_working_approved = models.BooleanField(default=False, editable=False)
     decided_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
@@ -356,11 +360,35 @@ class Visit(models.Model):
             ("conduct_visit", "Carry out the visit (visitors)"),
         ]
         constraints = [
+            # The state machine's states, and no other (the moves between them: `visits.db_rules`).
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="visit_status_known"),
             # hc01, enforced by the database whatever code writes the row.
             models.CheckConstraint(
                 condition=~Q(status__in=sorted(Status.started()))
-                | Q(authorised_at__isnull=False, authorised_by__isnull=False),
+                | Q(authorised_at__isnull=False, authorised_by__isnull=False, authorisation_withdrawn_at__isnull=True),
                 name="hc01_started_visit_is_authorised",
+            ),
+            # hc01: an authorised visit carries its live authorisation (who and when).
+            models.CheckConstraint(
+                condition=~Q(status=Status.AUTHORISED)
+                | Q(authorised_at__isnull=False, authorised_by__isnull=False, authorisation_withdrawn_at__isnull=True),
+                name="hc01_authorised_visit_has_authoriser",
+            ),
+            # hc01: only a declined or cancelled visit has a withdrawn authorisation, and only one
+            # that was authorised.
+            models.CheckConstraint(
+                condition=Q(authorisation_withdrawn_at__isnull=True)
+                | Q(status__in=sorted({Status.DECLINED, Status.CANCELLED}), authorised_at__isnull=False),
+                name="hc01_withdrawn_authorisation_is_ended",
+            ),
+            # hc14: the steps on the road come after setting off, and back (or not returning) after
+            # leaving the property.
+            models.CheckConstraint(
+                condition=(Q(arrived_at__isnull=True) | Q(started_at__isnull=False, arrived_at__gte=models.F("started_at")))
+                & (Q(left_at__isnull=True) | Q(started_at__isnull=False))
+                & (Q(returned_at__isnull=True) | Q(left_at__isnull=False))
+                & (Q(not_returning_at__isnull=True) | Q(left_at__isnull=False)),
+                name="hc14_steps_in_order",
             ),
             models.CheckConstraint(
                 condition=Q(expected_end__gt=models.F("scheduled_start")), name="visit_ends_after_start"
@@ -507,6 +535,12 @@ class VisitEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["visit", "at"]), models.Index(fields=["kind", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=["", *Status.values]) & Q(to_status__in=["", *Status.values]),
+                name="visitevent_statuses_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
@@ -660,7 +694,11 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
         indexes = [
-            models.Index(fields=["school", "-at"]),
+            # The trail page's filters, each walked in the page's order (safeguarding/audit_trail.py).
+            models.Index(fields=["school", "at", "id"], name="audit_school_at"),
+            models.Index(fields=["school", "username", "at", "id"], name="audit_school_person_at"),
+            models.Index(fields=["school", "object_code", "at", "id"], name="audit_school_object_at"),
+            models.Index(fields=["school", "action", "at", "id"], name="audit_school_action_at"),
             models.Index(fields=["object_type", "object_code"]),
             models.Index(fields=["user_id", "-at"]),
         ]
