@@ -1,11 +1,12 @@
 """Issue 15: the database holds the visit's rules whatever code, or person with a database client,
 writes the rows (`visits.db_rules`, migration visits 0012).
 
-- Each illegal write below, in raw SQL, each in its own savepoint, is refused by PostgreSQL: the
-  eight the issue found accepted before (a visit set off on an authorisation by a visitor, the
-  office or another school's lead; authorised then cancelled or declined, then set off; completed
-  with no record; a `set_off` event on a requested visit; `status='bogus'`; authorised back to
-  draft) and others (completed back to in progress, arrived before set off, a second set off...).
+- Each illegal write below, in raw SQL as the app's database role (item 3), each in its own
+  savepoint, is refused by PostgreSQL: the eight the issue found accepted before (a visit set off
+  on an authorisation by a visitor, the office or another school's lead; authorised then cancelled
+  or declined, then set off; completed with no record; a `set_off` event on a requested visit;
+  `status='bogus'`; authorised back to draft) and others (completed back to in progress, arrived
+  before set off, a second set off...).
 - The moves installed in the database are the Python table's (`visits.moves.database_moves`).
 - Controls: each legal move through the lifecycle still passes the triggers, and a legal move in
   raw SQL with its matching event is accepted, so the refusals are the rules, not the SQL.
@@ -17,8 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from psycopg2 import sql as psql
 
+from homevisits import db_roles
 from tests.factories import Cast, setting_off_freely
 from visits import lifecycle
 from visits.enums import EventKind, Status
@@ -30,8 +34,31 @@ pytestmark = pytest.mark.postgres
 S = Status
 
 
-def _execute(sql: str, params: list) -> None:
+# The role the app serves as in production (issue 15, item 3): may read and write the visit's
+# tables, owns nothing, so cannot drop or disable a trigger.
+APP_ROLE = settings.DATABASE_APP_ROLE or "homevisits_test_app"
+
+
+@pytest.fixture
+def app_role(db):
+    """The app's role, with its grants (inside the test's transaction: undone with it)."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
+        if cursor.fetchone() is None:
+            cursor.execute(psql.SQL("CREATE ROLE {} LOGIN").format(psql.Identifier(APP_ROLE)))
+    db_roles.grant(APP_ROLE)
+    return APP_ROLE
+
+
+def _as_app_role(cursor) -> None:
+    """For the rest of the enclosing savepoint (undone when it rolls back), act as the app's role."""
+    cursor.execute(psql.SQL("SET LOCAL ROLE {}").format(psql.Identifier(APP_ROLE)))
+
+
+def _execute(sql: str, params: list, *, as_app: bool = False) -> None:
+    with connection.cursor() as cursor:
+        if as_app:
+            _as_app_role(cursor)
         cursor.execute(sql, params)
 
 
@@ -212,15 +239,16 @@ ILLEGAL_WRITES: dict[str, Write] = {
 
 
 @pytest.mark.parametrize("name", list(ILLEGAL_WRITES))
-def test_database_refuses_the_illegal_write(cast, name):
+def test_database_refuses_the_illegal_write(cast, app_role, name):
     # Arrange
     write = ILLEGAL_WRITES[name]
     with setting_off_freely():
         sql, params = write.build(cast)
 
-    # Act: in a savepoint of its own, so the refusal leaves the test's transaction usable.
+    # Act: as the app's role, in a savepoint of its own, so the refusal leaves the test's
+    # transaction usable (and the role ends with the savepoint).
     with pytest.raises(DatabaseError) as refused, transaction.atomic():
-        _execute(sql, params)
+        _execute(sql, params, as_app=True)
 
     # Assert: refused by the rule meant, not by a mistake in the SQL.
     assert write.says in str(refused.value)
@@ -327,16 +355,21 @@ def test_a_withdrawn_authorisation_is_recorded_and_kept(cast):
     assert never_authorised.authorisation_withdrawn_at is None
 
 
-def test_a_legal_move_in_raw_sql_with_its_event_is_accepted(cast):
-    # Arrange: the control of the refusals above (same SQL shapes, a legal move).
+def test_a_legal_move_in_raw_sql_with_its_event_is_accepted(cast, app_role):
+    # Arrange: the control of the refusals above (same SQL shapes, same role, a legal move).
     visit = cast.make_visit(S.AUTHORISED)
 
     # Act
-    with transaction.atomic():
-        _execute(*_update(visit, "status = 'in_progress', started_at = now()"))
-        _execute(*_event(visit, EventKind.SET_OFF, S.AUTHORISED, S.IN_PROGRESS))
+    with transaction.atomic(), connection.cursor() as cursor:
+        _as_app_role(cursor)
+        cursor.execute("SELECT current_user")
+        acting = cursor.fetchone()[0]
+        cursor.execute(*_update(visit, "status = 'in_progress', started_at = now()"))
+        cursor.execute(*_event(visit, EventKind.SET_OFF, S.AUTHORISED, S.IN_PROGRESS))
+        cursor.execute("RESET ROLE")
 
     # Assert
+    assert acting == APP_ROLE
     assert Visit.objects.get(pk=visit.pk).status == S.IN_PROGRESS
     assert VisitEvent.objects.filter(visit=visit, kind=EventKind.SET_OFF).count() == 1
 
