@@ -26,12 +26,14 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 
 from homevisits import pagination
+from visits import audit
 from visits.enums import AuditAction
 from visits.models import AuditEntry, Contact, Household, Pupil, Visit
 
 from .models import Concern, Incident, RiskAssessment
 
 ORDERING = ["-at", "-id"]
+OBJECT_TYPE = "audit trail"
 PER_PAGE = 50
 EXPORT_CHUNK = 5000
 LONDON = ZoneInfo("Europe/London")
@@ -182,9 +184,9 @@ def csv_lines(qs: QuerySet[AuditEntry]) -> Iterator[bytes]:
         yield "".join(out).encode()
 
 
-def describe(data: dict) -> str:
-    """The filters of an export, for its own audit row: names and checked values only, never text
-    that was typed (a person's username, a family's name)."""
+def describe(data: dict, what: str = "audit trail CSV") -> str:
+    """The filters of an export or a look-up, for its own audit row: names and checked values only,
+    never text that was typed (a person's username, a family's name)."""
     parts = []
     if data.get("person"):
         parts.append("person")
@@ -199,7 +201,21 @@ def describe(data: dict) -> str:
         parts.append(f"from {data['date_from'].isoformat()}")
     if data.get("date_to"):
         parts.append(f"to {data['date_to'].isoformat()}")
-    return "audit trail CSV" + (": " + ", ".join(parts) if parts else ": whole trail")
+    return what + (": " + ", ".join(parts) if parts else ": whole trail")
+
+
+def is_lookup(data: dict) -> bool:
+    """The trail asked about one person, family or visit (not a browse of the whole trail)."""
+    return bool(data.get("person") or data.get("households") or data.get("visit_obj") is not None)
+
+
+def record(user, action: str, data: dict, what: str) -> None:
+    """The audit row of an export, or of a look-up of one person, family or visit: at the chosen
+    school, naming the filters; about the family's household (one family) or the visit, so that
+    the look-up shows in that family's or visit's own trail."""
+    households = data.get("households") or []
+    about = data.get("visit_obj") or (households[0] if len(households) == 1 else None)
+    audit.record(user, action, about, object_type=OBJECT_TYPE, school=data["school"], detail=describe(data, what))
 
 
 def filename(school_slug: str, data: dict, today: dt.date) -> str:

@@ -2,7 +2,9 @@
 
 Both are step-up pages (the second factor given within the last minutes) for the leads, deputies
 and heads of a school (`who.page_schools(user, "audit")`); anyone else gets 404. The export writes
-its own audit row, naming the filters used.
+its own audit row, naming the filters used, and so does a look-up of one person, family or visit
+(written after the page's rows are read, so it shows from the next page on); browsing the whole
+trail writes none.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import second_factor
-from visits import audit, who
+from visits import who
 from visits.enums import AuditAction
 
 from .. import audit_trail
@@ -36,18 +38,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     A form with errors shows them, and no rows, rather than a trail the person did not ask for."""
     form = _form(request)
     valid = form.is_valid()
-    page = (
-        audit_trail.page(audit_trail.entries(form.cleaned_data["school"].pk, form.cleaned_data), request)
-        if valid
-        else None
-    )
+    page = None
+    if valid:
+        data = form.cleaned_data
+        page = audit_trail.page(audit_trail.entries(data["school"].pk, data), request)
+        if audit_trail.is_lookup(data):
+            audit_trail.record(request.user, AuditAction.LIST, data, "audit trail looked up")
     return render(
         request,
         "safeguarding/audit_log.html",
         {
             "form": form,
             "page": page,
-            "school": form.cleaned_data.get("school") if valid else None,
+            "school": form.cleaned_data.get("school"),
             "families": form.cleaned_data.get("households", []) if valid else [],
             "export_query": request.GET.urlencode() if valid else "",
         },
@@ -64,9 +67,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         return render(request, "safeguarding/audit_log.html", {"form": form, "page": None}, status=400)
     data = form.cleaned_data
     school = data["school"]
-    audit.record(
-        request.user, AuditAction.DOWNLOAD, object_type="audit trail", school=school, detail=audit_trail.describe(data)
-    )
+    audit_trail.record(request.user, AuditAction.DOWNLOAD, data, "audit trail CSV")
     response = StreamingHttpResponse(
         audit_trail.csv_lines(audit_trail.entries(school.pk, data)), content_type="text/csv; charset=utf-8"
     )

@@ -171,6 +171,38 @@ def test_filters_combine_and_stay_on_the_next_page(cast, login):
     assert [e.pk for e in rows] == [e.pk for e in views]
 
 
+def test_a_look_up_of_one_family_is_itself_in_that_familys_trail(cast, login):
+    # Arrange
+    client = login(cast.lead)
+
+    # Act
+    client.get(AUDIT, {"family": str(cast.household.code), "action": AuditAction.VIEW})
+    again = _shown(client.get(AUDIT, {"family": str(cast.household.code)}))
+
+    # Assert
+    looked = AuditEntry.objects.filter(object_type=audit_trail.OBJECT_TYPE, action=AuditAction.LIST).order_by("id")
+    first = looked.first()
+    assert looked.count() == 2
+    assert (first.user_id, first.school_id, first.object_code) == (
+        cast.lead.pk,
+        cast.school.pk,
+        str(cast.household.code),
+    )
+    assert first.detail == "audit trail looked up: family (1 household), action view"
+    assert first.pk in {e.pk for e in again}
+
+
+def test_browsing_the_trail_or_a_bad_filter_writes_no_row(cast, login):
+    # Act
+    client = login(cast.lead)
+    client.get(AUDIT)
+    client.get(AUDIT, {"action": AuditAction.UPDATE, "date_from": "2026-11-01"})
+    client.get(AUDIT, {"family": "no such family"})
+
+    # Assert
+    assert not AuditEntry.objects.filter(object_type=audit_trail.OBJECT_TYPE).exists()
+
+
 # --- scoping -----------------------------------------------------------------------------------------
 
 
@@ -394,7 +426,12 @@ def test_the_export_writes_its_own_audit_row_naming_the_filters_not_what_was_typ
 
     # Assert
     row = AuditEntry.objects.get(action=AuditAction.DOWNLOAD, object_type="audit trail")
-    assert (row.user_id, row.school_id, row.path) == (cast.lead.pk, cast.school.pk, EXPORT)
+    assert (row.user_id, row.school_id, row.path, row.object_code) == (
+        cast.lead.pk,
+        cast.school.pk,
+        EXPORT,
+        str(visit.code),
+    )
     assert row.detail == (
         f"audit trail CSV: person, family (1 household), visit {visit.code}, action view, "
         "from 2026-11-01, to 2026-11-11"
