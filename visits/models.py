@@ -694,7 +694,11 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
         indexes = [
-            models.Index(fields=["school", "-at"]),
+            # The trail page's filters, each walked in the page's order (safeguarding/audit_trail.py).
+            models.Index(fields=["school", "at", "id"], name="audit_school_at"),
+            models.Index(fields=["school", "username", "at", "id"], name="audit_school_person_at"),
+            models.Index(fields=["school", "object_code", "at", "id"], name="audit_school_object_at"),
+            models.Index(fields=["school", "action", "at", "id"], name="audit_school_action_at"),
             models.Index(fields=["object_type", "object_code"]),
             models.Index(fields=["user_id", "-at"]),
         ]
