@@ -30,6 +30,14 @@ def _form(request: HttpRequest) -> AuditFilterForm:
     return AuditFilterForm(request.GET, schools=schools)
 
 
+def _filters_only(request: HttpRequest) -> str:
+    """The query string without the page's cursor: the export holds every page."""
+    params = request.GET.copy()
+    for key in ("after", "before"):
+        params.pop(key, None)
+    return params.urlencode()
+
+
 @require_GET
 @login_required
 @second_factor.step_up
@@ -52,7 +60,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "page": page,
             "school": form.cleaned_data.get("school"),
             "families": form.cleaned_data.get("households", []) if valid else [],
-            "export_query": request.GET.urlencode() if valid else "",
+            "export_query": _filters_only(request) if valid else "",
         },
     )
 
