@@ -6,6 +6,17 @@ the user may not see answers 404 (`visit_for_user`), one they may see but not ac
 and `VisitAccess` carries the flags templates read (never their own logic). Layers: above `who`
 and `moves`, beside `lifecycle`, below forms and views; it imports neither `lifecycle` nor
 anything of `safeguarding`, which adds its own needs (`register_need`).
+
+Every read is audited by construction: a fetch that hands a page its object (`visit_for_user`,
+`household_for_user`, `contact_for_user`, `pupil_for_user`, and safeguarding's fetches of a
+concern, an incident and an assessment version) writes the one "Viewed" row itself, through
+`record_read`, when it returns the object for a GET; a refusal (404, 403) writes none. A POST
+writes no "Viewed" row here: the change it makes writes its own row (a transition, an update);
+where a refused POST shows stored data again (a concern, an incident, a visit's review), its view
+writes that row (`record_read`). A view that may still send the person elsewhere after the fetch
+(a form for a visit not under way, a PDF not written yet) fetches with `read=False` and calls
+`record_read` once it shows the page, so a redirect writes nothing. `tests/test_reads_audited.py`
+walks every URL with a path parameter and holds each 200 to exactly one row.
 """
 
 from __future__ import annotations
@@ -19,9 +30,32 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from guardian.shortcuts import get_objects_for_user
 
-from . import moves, watch, who
-from .enums import Role, Status
-from .models import Household, User, Visit
+from . import audit, moves, watch, who
+from .enums import AuditAction, Role, Status
+from .models import Contact, Household, Pupil, User, Visit
+
+# The methods whose fetch is a read: a POST's row is the one its change writes.
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def record_read(
+    request: HttpRequest,
+    obj,
+    *,
+    detail: str = "",
+    object_type: str = "",
+    action: AuditAction = AuditAction.VIEW,
+) -> None:
+    """One audit row: `request.user` read `obj` (fixed words in `detail`, never typed text)."""
+    audit.record(request.user, action, obj, object_type=object_type, detail=detail, request=request)
+
+
+def read_by_fetch(request: HttpRequest, obj, read: bool, **row) -> None:
+    """What every fetch does as it returns `obj`: the read's row, for a GET the view did not take
+    over (`read=False`). Safeguarding's fetches call it too."""
+    if read and request.method in SAFE_METHODS:
+        record_read(request, obj, **row)
+
 
 # --- lists and single objects ----------------------------------------------------------------------
 
@@ -46,15 +80,48 @@ def visible_visits(user: User, base: QuerySet[Visit] | None = None) -> QuerySet[
     return by_role | by_object
 
 
-def household_for_user(request: HttpRequest, code, need: str = "view") -> Household:
-    """The household with this code if the user may see it, else 404; 403 if they may see it
-    but `need` is "manage" and they may not change it (the head)."""
-    household = Household.objects.select_related("school").filter(code=code).first()
+def _household_checked(request: HttpRequest, household: Household | None, need: str) -> Household:
     if household is None or not who.may_view_households(request.user, household.school_id):
         raise Http404("No such household")
     if need == "manage" and not who.may_manage_households(request.user, household.school_id):
         raise PermissionDenied
     return household
+
+
+def household_for_user(
+    request: HttpRequest,
+    code,
+    need: str = "view",
+    *,
+    detail: str = "",
+    object_type: str = "household",
+    read: bool = True,
+) -> Household:
+    """The household with this code if the user may see it, else 404; 403 if they may see it
+    but `need` is "manage" and they may not change it (the head). A GET is audited under the
+    household (`object_type`, `detail`: what of it the page shows)."""
+    household = Household.objects.select_related("school").filter(code=code).first()
+    household = _household_checked(request, household, need)
+    read_by_fetch(request, household, read, detail=detail, object_type=object_type)
+    return household
+
+
+def contact_for_user(request: HttpRequest, code, need: str = "manage", *, detail: str = "contact form") -> Contact:
+    """A household's contact, on the household's rules (`household_for_user`); a GET is audited
+    under the household, as every page of a family is (so the trail finds it by family)."""
+    contact = Contact.objects.select_related("household__school").filter(code=code).first()
+    household = _household_checked(request, contact.household if contact else None, need)
+    read_by_fetch(request, household, True, detail=detail, object_type="household")
+    return contact
+
+
+def pupil_for_user(request: HttpRequest, code, need: str = "manage", *, detail: str = "pupil form") -> Pupil:
+    """A pupil, on their household's rules (`household_for_user`); a GET is audited under the
+    household."""
+    pupil = Pupil.objects.select_related("household__school", "school").filter(code=code).first()
+    household = _household_checked(request, pupil.household if pupil else None, need)
+    read_by_fetch(request, household, True, detail=detail, object_type="household")
+    return pupil
 
 
 # --- the documents of a visit (issue 6) ------------------------------------------------------------
@@ -197,9 +264,19 @@ def may(user: User, visit: Visit, need: str) -> bool:
     return NEEDS[need](user, visit)
 
 
-def visit_for_user(request: HttpRequest, code, need: str = "view") -> tuple[Visit, VisitAccess]:
+def visit_for_user(
+    request: HttpRequest,
+    code,
+    need: str = "view",
+    *,
+    detail: str = "",
+    object_type: str = "",
+    read: bool = True,
+) -> tuple[Visit, VisitAccess]:
     """The visit with this code if the user may see it, else 404; 403 if they may see it but not
-    do `need` (a lifecycle action, a registered need, or "view")."""
+    do `need` (a lifecycle action, a registered need, or "view"). A GET is audited as a read of
+    the visit (`detail`: which page of it); `read=False` for a view that may still redirect and
+    calls `record_read` itself when it shows the page."""
     visit = (
         Visit.objects.select_related("school", "household", "lead_visitor", "second_visitor", "requested_by")
         .filter(code=code)
@@ -209,6 +286,7 @@ def visit_for_user(request: HttpRequest, code, need: str = "view") -> tuple[Visi
         raise Http404("No such visit")
     if need != "view" and not may(request.user, visit, need):
         raise PermissionDenied
+    read_by_fetch(request, visit, read, detail=detail, object_type=object_type)
     return visit, VisitAccess(request.user, visit)
 
 

@@ -117,6 +117,7 @@ def _concern_for_lead(request: HttpRequest, code: UUID) -> Concern:
     )
     if concern is None or not may_handle_concerns(request.user, concern.school_id):
         raise Http404("No such concern")
+    access.read_by_fetch(request, concern, True)
     return concern
 
 
@@ -126,7 +127,9 @@ def _concern_page(
     action_form: ConcernActionForm | None = None,
     close_form: CloseConcernForm | None = None,
 ) -> HttpResponse:
-    audit.record(request.user, AuditAction.VIEW, concern)
+    if request.method not in access.SAFE_METHODS:
+        # Shown again with a form's errors: a read the fetch did not write (it writes a GET's only).
+        access.record_read(request, concern)
     return render(
         request,
         "safeguarding/concerns/concern.html",
@@ -228,10 +231,13 @@ def close(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def raise_concern(request: HttpRequest, code: UUID) -> HttpResponse:
-    visit, _ = access.visit_for_user(request, code, need="raise_concern")
+    # Audited once the form is shown: a draft sends them back to the visit.
+    visit, _ = access.visit_for_user(request, code, need="raise_concern", read=False)
     if not may_raise_concern_now(request.user, visit):
         messages.error(request, "This request is still a draft: speak to the safeguarding lead directly.")
         return redirect("visits:detail", code=visit.code)
+    if request.method == "GET":
+        access.record_read(request, visit, detail="concern form")
     form = RaiseConcernForm(request.POST if request.method == "POST" else None, visit=visit)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -264,10 +270,13 @@ def raise_concern(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def report_incident(request: HttpRequest, code: UUID) -> HttpResponse:
-    visit, _ = access.visit_for_user(request, code, need="report_incident")
+    # Audited once the form is shown: a visit not yet authorised sends them back to it.
+    visit, _ = access.visit_for_user(request, code, need="report_incident", read=False)
     if not may_report_incident_now(request.user, visit):
         messages.error(request, "An incident is reported on a visit that has been authorised.")
         return redirect("visits:detail", code=visit.code)
+    if request.method == "GET":
+        access.record_read(request, visit, detail="incident form")
     form = ReportIncidentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -312,11 +321,13 @@ def _incident_for_user(request: HttpRequest, code: UUID) -> Incident:
     )
     if incident is None or not may_see_incident(request.user, incident.school_id):
         raise Http404("No such incident")
+    access.read_by_fetch(request, incident, True)
     return incident
 
 
 def _incident_page(request: HttpRequest, incident: Incident, form: ReviewIncidentForm | None = None) -> HttpResponse:
-    audit.record(request.user, AuditAction.VIEW, incident)
+    if request.method not in access.SAFE_METHODS:
+        access.record_read(request, incident)  # shown again with the form's errors (see `_concern_page`)
     return render(
         request,
         "safeguarding/concerns/incident.html",

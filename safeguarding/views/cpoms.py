@@ -97,15 +97,14 @@ def cpoms_list(request: HttpRequest) -> HttpResponse:
 def _lead_visit(request: HttpRequest, code: UUID) -> Visit:
     """The visit for one of its school's leads: 404 for those who may not see it, 403 for those who
     see it but do not put visits on CPOMS."""
-    visit, _ = access.visit_for_user(request, code, need="record_cpoms")
+    # The summary carries the record's outcome: its reading is in the trail like the record's.
+    visit, _ = access.visit_for_user(request, code, need="record_cpoms", detail="CPOMS summary")
     return visit
 
 
 def _page(request: HttpRequest, visit: Visit, form: CpomsForm) -> HttpResponse:
     entry = CpomsEntry.objects.filter(visit=visit).select_related("recorded_by").first()
     completed = visit.status == Status.COMPLETED
-    # The summary carries the record's outcome: its reading is in the trail like the record's.
-    audit.record(request.user, AuditAction.VIEW, visit, detail="CPOMS summary")
     return render(
         request,
         "safeguarding/cpoms/visit.html",
@@ -138,6 +137,7 @@ def record_cpoms(request: HttpRequest, code: UUID) -> HttpResponse:
     except PreconditionFailed as exc:
         for problem in exc.problems:
             form.add_error("reference", problem)
+        access.record_read(request, visit, detail="CPOMS summary")  # shown again: a read (not a GET)
         return _page(request, visit, form)
     except LifecycleError as exc:
         # Already recorded (by whom, when) or not completed: the page says which.

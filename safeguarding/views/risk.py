@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from homevisits.pagination import seek
-from visits import access, audit, who
+from visits import access, who
 from visits.access import VisitAccess
-from visits.enums import AuditAction, Status
+from visits.enums import Status
 from visits.exceptions import LifecycleError
 from visits.models import School, Visit
 
@@ -31,6 +31,7 @@ from ..forms import RiskRowsForm
 from ..models import RISK_MATRIX, RiskAssessment
 from ..who import may_review_risk
 
+REVIEW = "visit risk review"  # the audit trail's words for the review page of a visit
 MATRIX_FOR_SCRIPT = {
     str(s): {str(likelihood): level for likelihood, level in row.items()} for s, row in RISK_MATRIX.items()
 }
@@ -82,13 +83,10 @@ def template_editor(request: HttpRequest) -> HttpResponse:
 @login_required
 def household_assessment(request: HttpRequest, code: UUID) -> HttpResponse:
     """The newest version, who wrote it and when, and the version history."""
-    household = access.household_for_user(request, code)
+    household = access.household_for_user(request, code, object_type="risk_assessment", detail="household assessment")
     versions = RiskAssessment.objects.filter(household=household).select_related("created_by")
     latest = versions.order_by("-version").first()
     page = seek(versions, request, ["-version", "-id"], per_page=20)
-    audit.record(
-        request.user, AuditAction.VIEW, household, object_type="risk_assessment", detail="household assessment"
-    )
     return render(
         request,
         "safeguarding/risk/household.html",
@@ -106,7 +104,9 @@ def household_assessment(request: HttpRequest, code: UUID) -> HttpResponse:
 @login_required
 def household_assessment_update(request: HttpRequest, code: UUID) -> HttpResponse:
     """A new version of the household's assessment, prefilled from the newest (or the template)."""
-    household = access.household_for_user(request, code, need="manage")
+    household = access.household_for_user(
+        request, code, need="manage", object_type="risk_assessment", detail="household assessment form"
+    )
     latest = risk.current_assessment(household)
     if request.method == "POST":
         form = RiskRowsForm(request.POST)
@@ -132,20 +132,27 @@ def household_assessment_update(request: HttpRequest, code: UUID) -> HttpRespons
     )
 
 
-@login_required
-def assessment_version(request: HttpRequest, code: UUID) -> HttpResponse:
-    """One version of a household's assessment, as it was written."""
+def _version_for_user(request: HttpRequest, code: UUID) -> RiskAssessment:
+    """A version of a household's assessment, for those who see the household's (else 404); a GET
+    is audited under the household, as its other pages are."""
     assessment = RiskAssessment.objects.select_related("household__school", "created_by").filter(code=code).first()
     if assessment is None or not who.may_view_households(request.user, assessment.school_id):
         raise Http404("No such risk assessment")
+    access.read_by_fetch(
+        request, assessment.household, True, object_type="risk_assessment", detail="assessment version"
+    )
+    return assessment
+
+
+@login_required
+def assessment_version(request: HttpRequest, code: UUID) -> HttpResponse:
+    """One version of a household's assessment, as it was written."""
+    assessment = _version_for_user(request, code)
     newest = (
         RiskAssessment.objects.filter(household_id=assessment.household_id)
         .order_by("-version")
         .values_list("version", flat=True)
     ).first()
-    audit.record(
-        request.user, AuditAction.VIEW, assessment.household, object_type="risk_assessment", detail="assessment version"
-    )
     return render(
         request,
         "safeguarding/risk/version.html",
@@ -163,7 +170,7 @@ def assessment_version(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 def visit_review(request: HttpRequest, code: UUID) -> HttpResponse:
-    visit, can = access.visit_for_user(request, code, need="see_risk")
+    visit, can = access.visit_for_user(request, code, need="see_risk", object_type="risk_assessment", detail=REVIEW)
     return _review_page(request, visit, can, None)
 
 
@@ -173,7 +180,6 @@ def _review_page(request: HttpRequest, visit: Visit, can: VisitAccess, form: Ris
     may_review = visit.status in Status.editable() and may_review_risk(request.user, visit)
     if form is None and may_review:
         form = RiskRowsForm(initial_rows=rows)
-    audit.record(request.user, AuditAction.VIEW, visit, object_type="risk_assessment", detail="visit risk review")
     return render(
         request,
         "safeguarding/risk/review.html",
@@ -238,6 +244,8 @@ def review_update(request: HttpRequest, code: UUID) -> HttpResponse:
     if done:
         messages.success(request, _reviewed_message(visit, visit.status, changed=True))
         return redirect("visits:detail", code=visit.code)
+    # Shown again with the form's errors: a read the fetch did not write (it writes a GET's only).
+    access.record_read(request, visit, object_type="risk_assessment", detail=REVIEW)
     return _review_page(request, visit, can, form)
 
 

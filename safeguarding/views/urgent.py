@@ -20,8 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from visits import access, audit
-from visits.enums import AuditAction
+from visits import access
 from visits.exceptions import LifecycleError
 from visits.models import Visit
 
@@ -60,11 +59,11 @@ URGENT: dict[str, Urgent] = {
 }
 
 
-def _urgent_visit(request: HttpRequest, code: UUID, name: str) -> tuple[Visit, Urgent]:
+def _urgent_visit(request: HttpRequest, code: UUID, name: str, detail: str = "") -> tuple[Visit, Urgent]:
     if name not in URGENT:
         raise Http404
     # Seen but not theirs to raise now (the office, a lead, a visit not under way): 403.
-    visit, _ = access.visit_for_user(request, code, need="raise_urgent")
+    visit, _ = access.visit_for_user(request, code, need="raise_urgent", detail=detail or f"urgent: {name}")
     return visit, URGENT[name]
 
 
@@ -73,7 +72,6 @@ def _urgent_visit(request: HttpRequest, code: UUID, name: str) -> tuple[Visit, U
 def confirm(request: HttpRequest, code: UUID, name: str) -> HttpResponse:
     """The confirmation page of an urgent control: what happens, and one big button."""
     visit, urgent = _urgent_visit(request, code, name)
-    audit.record(request.user, AuditAction.VIEW, visit, detail=f"urgent: {name}")
     return render(request, "safeguarding/urgent/confirm.html", {"visit": visit, "urgent": urgent, "name": name})
 
 
@@ -100,6 +98,5 @@ def raise_control(request: HttpRequest, code: UUID, name: str) -> HttpResponse:
 @login_required
 def call_999(request: HttpRequest, code: UUID) -> HttpResponse:
     """hc17: "Call 999" with the address and postcode to read out, full screen."""
-    visit, _ = _urgent_visit(request, code, "danger")
-    audit.record(request.user, AuditAction.VIEW, visit, detail="urgent: call 999 page")
+    visit, _ = _urgent_visit(request, code, "danger", detail="urgent: call 999 page")
     return render(request, "safeguarding/urgent/call_999.html", {"visit": visit})

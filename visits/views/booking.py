@@ -28,6 +28,7 @@ from visits.models import Household, Pupil, School, Visit
 from visits.request_fields import FOLLOW_UP_FIELDS
 
 PICKER_LIMIT = 50
+BOOKING_READ = "booking form: the household and its other visits"  # the audit trail's words
 
 
 def _booking_schools(user) -> list[School]:
@@ -125,6 +126,8 @@ def new(request: HttpRequest) -> HttpResponse:
                 return after_booking(request, visit)
     else:
         form = VisitForm(school=school, household=household, initial=initial)
+    # The form shows the household and its other visits: one row for each time it is shown.
+    access.record_read(request, household, object_type="household", detail=BOOKING_READ, action=AuditAction.LIST)
     return _booking_page(request, form, title=f"Book a visit to {household.name}")
 
 
@@ -144,6 +147,14 @@ def _household_picker(request: HttpRequest, schools: list[School]) -> HttpRespon
                 | Q(pupils__first_name__icontains=query)
             ).distinct()
         households = list(qs.order_by("name", "id")[: PICKER_LIMIT + 1])
+        # The school's families, by name and postcode: one row a page (never the words searched).
+        audit.record(
+            request.user,
+            AuditAction.LIST,
+            object_type="household",
+            school=school,
+            detail="booking: household search" if query else "booking: household picker",
+        )
     return render(
         request,
         "visits/booking/pick.html",
@@ -178,7 +189,8 @@ def edit(request: HttpRequest, code: UUID) -> HttpResponse:
     """Change a request (draft, waiting, sent back or authorised) and, when it is a draft or was
     sent back, send it (again) to the lead. Changing what the lead saw on an authorised visit
     returns it to the queue (hc01): the page says so before the user saves."""
-    visit, can = access.visit_for_user(request, code, need="edit_request")
+    # Audited once the form is shown: a visit past changing sends them back to it.
+    visit, can = access.visit_for_user(request, code, need="edit_request", read=False)
     if not can.can_edit:
         messages.error(request, f"This visit can no longer be changed: it is {visit.get_status_display().lower()}.")
         return redirect("visits:detail", code=visit.code)
@@ -198,7 +210,7 @@ def edit(request: HttpRequest, code: UUID) -> HttpResponse:
         form = VisitForm(
             school=visit.school, household=visit.household, visit=visit, show_code_word=can.can_see_code_word
         )
-        audit.record(request.user, AuditAction.VIEW, visit, detail="edit form")
+        access.record_read(request, visit, detail="edit form")
     return _booking_page(
         request,
         form,
@@ -226,7 +238,7 @@ def _follow_up_initial(visit: Visit) -> dict[str, Any]:
 @login_required
 def follow_up(request: HttpRequest, code: UUID) -> HttpResponse:
     """mp02: "Book a follow-up" on a completed visit: a new request prefilled from it."""
-    visit, can = access.visit_for_user(request, code, need="request_at_school")
+    visit, can = access.visit_for_user(request, code, need="request_at_school", read=False)
     if not can.can_follow_up:
         messages.error(request, "A follow-up can be booked once the visit is completed.")
         return redirect("visits:detail", code=visit.code)
@@ -239,7 +251,7 @@ def follow_up(request: HttpRequest, code: UUID) -> HttpResponse:
                 return after_booking(request, new_visit)
     else:
         form = VisitForm(school=visit.school, household=visit.household, initial=initial)
-        audit.record(request.user, AuditAction.VIEW, visit, detail="follow-up form")
+        access.record_read(request, visit, detail="follow-up form")
     return _booking_page(
         request,
         form,
@@ -327,6 +339,8 @@ def new_starters(request: HttpRequest) -> HttpResponse:
     context |= {"rows": result.rows, "problems": result.problems, "plan": result.plan, "notice": result.notice}
     context["has_clashes"] = bool(result.problems) or any(r.problems for r in result.rows)
     # Where the drafts just made can be found again (they are on no day list yet).
+    # A year group's pupils and their households, and the visits booked: one row each time shown.
+    audit.record(request.user, AuditAction.LIST, object_type="pupil", school=school, detail="new starters")
     context["booked"] = (
         access.visible_visits(request.user)
         .filter(school=school, reasons__reason=Reason.NEW_STARTER, status__in=Status.editable())
@@ -346,12 +360,12 @@ def new_starters(request: HttpRequest) -> HttpResponse:
 def letter(request: HttpRequest, code: UUID) -> HttpResponse:
     """hc08: the appointment letter to the family, as a print view (A4). It carries what the
     family may read only: never the code word, the briefing, comments or any internal note."""
-    visit, can = access.visit_for_user(request, code, need="print_letter")
+    visit, can = access.visit_for_user(request, code, need="print_letter", read=False)
     if not can.can_print_letter:
         messages.error(request, f"No letter for this visit: it is {visit.get_status_display().lower()}.")
         return redirect("visits:detail", code=visit.code)
     pupils = list(visit.pupils.all())
-    audit.record(request.user, AuditAction.DOWNLOAD, visit, detail="appointment letter")
+    access.record_read(request, visit, detail="appointment letter", action=AuditAction.DOWNLOAD)
     return render(
         request,
         "visits/booking/letter.html",

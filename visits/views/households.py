@@ -113,7 +113,6 @@ def household_detail(request: HttpRequest, code: UUID) -> HttpResponse:
     visits = list(
         access.visible_visits(request.user, base).order_by("-scheduled_start", "-id")[: PAST_VISITS_SHOWN + 1]
     )
-    audit.record(request.user, AuditAction.VIEW, household, object_type="household")
     return render(
         request,
         "visits/households/detail.html",
@@ -144,7 +143,7 @@ def _save_form(
 
 @login_required
 def household_edit(request: HttpRequest, code: UUID) -> HttpResponse:
-    household = access.household_for_user(request, code, need="manage")
+    household = access.household_for_user(request, code, need="manage", detail="household form")
     form = HouseholdForm(request.POST or None, instance=household)
     return _save_form(
         request, household, form, title=f"Change {household.name}", detail="household changed", saved="Household saved."
@@ -153,7 +152,7 @@ def household_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 def contact_create(request: HttpRequest, code: UUID) -> HttpResponse:
-    household = access.household_for_user(request, code, need="manage")
+    household = access.household_for_user(request, code, need="manage", detail="new contact form")
     form = ContactForm(request.POST or None, instance=Contact(household=household))
     return _save_form(
         request,
@@ -167,10 +166,8 @@ def contact_create(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 def contact_edit(request: HttpRequest, code: UUID) -> HttpResponse:
-    contact = Contact.objects.select_related("household__school").filter(code=code).first()
-    if contact is None:
-        raise Http404("No such contact")
-    household = access.household_for_user(request, contact.household.code, need="manage")
+    contact = access.contact_for_user(request, code)
+    household = contact.household
     form = ContactForm(request.POST or None, instance=contact)
     return _save_form(
         request, household, form, title=f"Change {contact}", detail="contact changed", saved="{obj} saved."
@@ -179,7 +176,7 @@ def contact_edit(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 def pupil_create(request: HttpRequest, code: UUID) -> HttpResponse:
-    household = access.household_for_user(request, code, need="manage")
+    household = access.household_for_user(request, code, need="manage", detail="new pupil form")
     form = PupilForm(
         request.POST or None, instance=Pupil(household=household, school=household.school), school=household.school
     )
@@ -195,10 +192,8 @@ def pupil_create(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @login_required
 def pupil_edit(request: HttpRequest, code: UUID) -> HttpResponse:
-    pupil = Pupil.objects.select_related("household__school", "school").filter(code=code).first()
-    if pupil is None:
-        raise Http404("No such pupil")
-    household = access.household_for_user(request, pupil.household.code, need="manage")
+    pupil = access.pupil_for_user(request, code)
+    household = pupil.household
     form = PupilForm(request.POST or None, instance=pupil, school=pupil.school)
     return _save_form(request, household, form, title=f"Change {pupil}", detail="pupil changed", saved="{obj} saved.")
 

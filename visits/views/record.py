@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from homevisits.validators import MESSAGE as CONTROL_MESSAGE
 from homevisits.validators import has_control_characters
-from visits import access, audit, lifecycle
-from visits.enums import AuditAction, Status
+from visits import access, lifecycle
+from visits.enums import Status
 from visits.exceptions import LifecycleError, PreconditionFailed
 from visits.models import ParentSignature, Visit, VisitRecord
 from visits.record_forms import NotConductedForm, PresenceForm, RecordForm, as_form_value
@@ -34,8 +34,9 @@ DRAFT_BODY_MAX = lifecycle.DRAFT_MAX_BYTES + 4096
 
 
 def _visitor_visit(request: HttpRequest, code: UUID) -> tuple[Visit, access.VisitAccess]:
-    """The visit, for one of its visitors: 404 for those who may not see it, 403 for the others."""
-    return access.visit_for_user(request, code, need="conduct")
+    """The visit, for one of its visitors: 404 for those who may not see it, 403 for the others.
+    Audited by the page once shown (`record_read`): a visit not under way sends them back to it."""
+    return access.visit_for_user(request, code, need="conduct", read=False)
 
 
 def _not_under_way(request: HttpRequest, visit: Visit) -> HttpResponse:
@@ -63,7 +64,7 @@ def present(request: HttpRequest, code: UUID) -> HttpResponse:
         return _not_under_way(request, visit)
     draft = lifecycle.draft_of(visit, request.user)
     if request.method == "GET":
-        audit.record(request.user, AuditAction.VIEW, visit, detail="who is present")
+        access.record_read(request, visit, detail="who is present")
         # The adult as the record has them (when rewriting), then as the visitor's draft has them.
         record = _existing_record(visit)
         initial = {k: getattr(record, k) for k in PRESENCE_FIELDS} if record else {}
@@ -156,7 +157,7 @@ def record(request: HttpRequest, code: UUID) -> HttpResponse:
         # record.js then sends the form the ordinary way, so the page shows each error by its field.
         return JsonResponse({"ok": False, "invalid": True}, status=400)
     if request.method == "GET":
-        audit.record(request.user, AuditAction.VIEW, visit, detail="record form")
+        access.record_read(request, visit, detail="record form")
     context = {"visit": visit, "can": can, "form": form, "server_saved_at": saved_at}
     context |= {
         "rewriting": existing is not None,

@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from homevisits.validators import PlainTextForm
-from visits import access, audit, lifecycle, signature, who
-from visits.enums import AuditAction, Status
+from visits import access, lifecycle, signature, who
+from visits.enums import Status
 from visits.exceptions import LifecycleError, PreconditionFailed
 from visits.models import ParentSignature, Visit
 
@@ -93,13 +93,15 @@ def _page(request: HttpRequest, visit: Visit, can, form: SignatureForm, *, statu
 def sign(request: HttpRequest, code: UUID) -> HttpResponse:
     """The signature page (hc23): the parent signs on the pad, sees it back and confirms; or the
     visitor records why they did not sign. Only the visitors, only while the visit is under way."""
-    visit, can = access.visit_for_user(request, code)
+    # Audited below, once the page is shown: others who see the visit are sent back to it.
+    visit, can = access.visit_for_user(request, code, read=False)
     if request.method == "POST" and not can.is_visitor:
         raise PermissionDenied
     if not can.can_sign:
         messages.error(request, _why_not(visit, can))
         return redirect("visits:detail", code=visit.code)
     if request.method == "GET":
+        access.record_read(request, visit, detail="signature page")
         existing = _existing(visit)
         initial = {"signer_name": existing.signer_name if existing else visit.person_visited}
         return _page(request, visit, can, SignatureForm(initial=initial))
@@ -134,13 +136,13 @@ def sign(request: HttpRequest, code: UUID) -> HttpResponse:
 def image(request: HttpRequest, code: UUID) -> HttpResponse:
     """The stored signature as a PNG (hc23), for whoever may see the form it is printed on; 404
     for everyone else and when there is no image (not signed, or declined)."""
-    visit, _ = access.visit_for_user(request, code)
+    visit, _ = access.visit_for_user(request, code, read=False)  # audited below, once there is an image
     if not who.may_see_signature(request.user, visit):
         raise Http404("No such signature")
     stored = ParentSignature.objects.filter(visit=visit, image__isnull=False).values_list("image", flat=True).first()
     if stored is None:
         raise Http404("No such signature")
-    audit.record(request.user, AuditAction.VIEW, visit, detail=AUDIT_DETAIL_IMAGE)
+    access.record_read(request, visit, detail=AUDIT_DETAIL_IMAGE)
     response = HttpResponse(bytes(stored), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

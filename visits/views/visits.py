@@ -174,7 +174,6 @@ def trust(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, code: UUID) -> HttpResponse:
     visit, can = access.visit_for_user(request, code)
     events = tablet.timeline_for(visit, can)
-    audit.record(request.user, AuditAction.VIEW, visit)
     started = visit.status in Status.started()
     has_record = started and VisitRecord.objects.filter(visit=visit).exists()
     has_signature = started and can.is_visitor and ParentSignature.objects.filter(visit=visit).exists()
