@@ -45,9 +45,11 @@ def record_read(
     detail: str = "",
     object_type: str = "",
     action: AuditAction = AuditAction.VIEW,
+    school=None,
 ) -> None:
-    """One audit row: `request.user` read `obj` (fixed words in `detail`, never typed text)."""
-    audit.record(request.user, action, obj, object_type=object_type, detail=detail, request=request)
+    """One audit row: `request.user` read `obj` (fixed words in `detail`, never typed text);
+    `school` for an object that has none of its own (a member of staff)."""
+    audit.record(request.user, action, obj, object_type=object_type, detail=detail, school=school, request=request)
 
 
 def read_by_fetch(request: HttpRequest, obj, read: bool, **row) -> None:

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from visits import audit
+from visits import access, audit
 from visits.enums import AuditAction, Role
 
 from .. import staff
@@ -87,7 +87,7 @@ def staff_add(request: HttpRequest, key: str) -> HttpResponse:
 def staff_member(request: HttpRequest, key: str, username: str) -> HttpResponse:
     """One member of staff: their roles here, changed by ticking; and 'Left the school'."""
     school = staff.school_for_manager(request.user, key)
-    member = staff.member_at(request.user, school, username)
+    member = _member_for_page(request, school, username)
     current = staff.active_roles(school, member)
     choices = staff.grantable_roles(request.user, school)
     form = RolesForm(request.POST or None, role_choices=choices, current=current)
@@ -99,8 +99,6 @@ def staff_member(request: HttpRequest, key: str, username: str) -> HttpResponse:
         else:
             _say_roles_changed(request, member, change)
             return redirect("accounts:staff_list", key=school.slug)
-    elif request.method == "GET":
-        audit.record(request.user, AuditAction.VIEW, member, school=school, detail="staff member")
     offered = {value for value, _ in choices}
     fixed = [label for value, label in Role.choices if value in current and value not in offered]
     return render(
@@ -108,6 +106,14 @@ def staff_member(request: HttpRequest, key: str, username: str) -> HttpResponse:
         "accounts/staff_member.html",
         {"school": school, "member": member, "form": form, "current": current, "fixed": fixed},
     )
+
+
+def _member_for_page(request: HttpRequest, school, username: str):
+    """The member of staff at `school` for a manager (else 404, `staff.member_at`); a GET is
+    audited here, as every fetch of one object is (`visits.access.read_by_fetch`)."""
+    member = staff.member_at(request.user, school, username)
+    access.read_by_fetch(request, member, True, school=school, detail="staff member")
+    return member
 
 
 def _say_roles_changed(request: HttpRequest, member, change: staff.RoleChange) -> None:
@@ -129,7 +135,7 @@ def _say_roles_changed(request: HttpRequest, member, change: staff.RoleChange) -
 def staff_leave(request: HttpRequest, key: str, username: str) -> HttpResponse:
     """Left the school (item 8): every role here ends; their upcoming visits go back to the office."""
     school = staff.school_for_manager(request.user, key)
-    member = staff.member_at(request.user, school, username)
+    member = _member_for_page(request, school, username)
     try:
         released = staff.leave_school(request.user, school, member)
     except staff.StaffChangeRefused as error:
@@ -151,7 +157,7 @@ def staff_leave(request: HttpRequest, key: str, username: str) -> HttpResponse:
 def staff_second_factor_remove(request: HttpRequest, key: str, username: str) -> HttpResponse:
     """A lost phone: the person's second factor is removed; they set a new one up at sign-in."""
     school = staff.school_for_manager(request.user, key)
-    member = staff.member_at(request.user, school, username)
+    member = _member_for_page(request, school, username)
     try:
         staff.remove_second_factor(request.user, school, member)
     except staff.StaffChangeRefused as error:
