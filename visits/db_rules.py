@@ -23,6 +23,9 @@ function, `homevisits_visit_moves()`; the triggers below read only that function
   event on the timeline (so one move cannot be written twice). Any other event carries no status.
 - `visits_visitrecord_kept` (BEFORE DELETE, or UPDATE of its visit): a completed visit keeps its
   record.
+- `visits_visit_has_its_event` (migration 0014; a constraint trigger checked at COMMIT): the
+  visit's status is the one its timeline's last status event names, so no status changes without
+  its event.
 
 Why a function body and not a table of moves: the rule then lives in the schema, which only the
 owner role that runs `migrate` can change (the app's role cannot CREATE OR REPLACE the function),
@@ -212,6 +215,51 @@ CREATE TRIGGER visits_visitrecord_kept
     BEFORE DELETE OR UPDATE OF visit_id ON visits_visitrecord
     FOR EACH ROW EXECUTE FUNCTION homevisits_record_kept();
 """  # noqa: S608
+
+
+def event_for_each_move_sql() -> str:
+    """The other half of "the timeline agrees with the visit" (migration 0014): a visit's status,
+    when its transaction commits, is the one its timeline's last status event names, so a status
+    changed without its event (or a visit made without its `created`) is refused at COMMIT.
+    DEFERRABLE INITIALLY DEFERRED because the lifecycle writes the event just after the status."""
+    return """
+CREATE OR REPLACE FUNCTION homevisits_visit_has_its_event() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    visit_status text;
+    last_to text;
+BEGIN
+    SELECT v.status INTO visit_status FROM visits_visit v WHERE v.id = NEW.id;
+    IF visit_status IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT e.to_status INTO last_to FROM visits_visitevent e
+        WHERE e.visit_id = NEW.id AND e.to_status <> '' ORDER BY e.id DESC LIMIT 1;
+    IF last_to IS DISTINCT FROM visit_status THEN
+        RAISE EXCEPTION 'visit %: it is % but its timeline says %: a move is written with its event',
+            NEW.id, visit_status, COALESCE(last_to, 'nothing')
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER visits_visit_has_its_event_new
+    AFTER INSERT ON visits_visit
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION homevisits_visit_has_its_event();
+CREATE CONSTRAINT TRIGGER visits_visit_has_its_event
+    AFTER UPDATE ON visits_visit
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION homevisits_visit_has_its_event();
+"""
+
+
+REMOVE_EVENT_FOR_EACH_MOVE_SQL = """
+DROP TRIGGER IF EXISTS visits_visit_has_its_event ON visits_visit;
+DROP TRIGGER IF EXISTS visits_visit_has_its_event_new ON visits_visit;
+DROP FUNCTION IF EXISTS homevisits_visit_has_its_event();
+"""
 
 
 REMOVE_SQL = """

@@ -1,5 +1,5 @@
 """Issue 15: the database holds the visit's rules whatever code, or person with a database client,
-writes the rows (`visits.db_rules`, migration visits 0012).
+writes the rows (`visits.db_rules`, migrations visits 0012 and 0014).
 
 - Each illegal write below, in raw SQL as the app's database role (item 3), each in its own
   savepoint, is refused by PostgreSQL: the eight the issue found accepted before (a visit set off
@@ -82,6 +82,12 @@ def _insert_copy(visit: Visit, status: str) -> tuple[str, list]:
         f"INSERT INTO visits_visit ({', '.join(columns)}) SELECT {', '.join(values)} FROM visits_visit WHERE id = %s",
         [status, visit.pk],
     )
+
+
+def _at_commit(write: tuple[str, list], trigger: str) -> tuple[str, list]:
+    """`write`, then the check PostgreSQL defers to COMMIT made now (the test never commits)."""
+    sql, params = write
+    return f"{sql}; SET CONSTRAINTS {trigger} IMMEDIATE", params
 
 
 def _withdrawn(cast: Cast, action: str) -> Visit:
@@ -232,6 +238,17 @@ ILLEGAL_WRITES: dict[str, Write] = {
     "an authorised visit moved to another school": Write(
         lambda cast: _update(cast.make_visit(S.AUTHORISED), "school_id = %s", cast.other_school.pk), NOT_A_LEAD
     ),
+    "in progress with no set_off event on its timeline (at commit)": Write(
+        lambda cast: _at_commit(
+            _update(cast.make_visit(S.AUTHORISED), "status = 'in_progress', started_at = now()"),
+            "visits_visit_has_its_event",
+        ),
+        "a move is written with its event",
+    ),
+    "a new draft with no created event (at commit)": Write(
+        lambda cast: _at_commit(_insert_copy(cast.make_visit(S.DRAFT), S.DRAFT), "visits_visit_has_its_event_new"),
+        "a move is written with its event",
+    ),
     "a second created event": Write(
         lambda cast: _event(cast.make_visit(S.DRAFT), EventKind.CREATED, "", S.DRAFT), "the last status on its timeline"
     ),
@@ -332,8 +349,10 @@ def test_each_legal_move_through_the_lifecycle_passes_the_database(cast, move):
     source, target, event = move
     visit = _reach(cast, source)
 
-    # Act
+    # Act: the move, then the checks PostgreSQL keeps for COMMIT (the test never commits).
     moved = _take(cast, visit, target, event)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     # Assert
     moved = Visit.objects.get(pk=moved.pk)
@@ -366,6 +385,7 @@ def test_a_legal_move_in_raw_sql_with_its_event_is_accepted(cast, app_role):
         acting = cursor.fetchone()[0]
         cursor.execute(*_update(visit, "status = 'in_progress', started_at = now()"))
         cursor.execute(*_event(visit, EventKind.SET_OFF, S.AUTHORISED, S.IN_PROGRESS))
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks of COMMIT, now
         cursor.execute("RESET ROLE")
 
     # Assert

@@ -216,8 +216,9 @@ def test_hc01_database_accepts_raw_start_of_authorised_visit(cast):
     # Arrange: the control case, so that the refusals above are the constraint and not the SQL.
     visit = cast.make_visit(S.AUTHORISED)
 
-    # Act
+    # Act: with its timeline event, in the same transaction, as the database requires (issue 15).
     _raw_update(visit, "status = %s", S.IN_PROGRESS)
+    VisitEvent.objects.create(visit=visit, kind=EventKind.SET_OFF, from_status=S.AUTHORISED, to_status=S.IN_PROGRESS)
 
     # Assert
     assert Visit.objects.get(pk=visit.pk).status == S.IN_PROGRESS

@@ -138,6 +138,10 @@ def test_hc12_someone_on_the_road_at_two_addresses_is_shown_once_and_flagged(cas
     first = cast.make_visit(Status.IN_PROGRESS)
     second = _later(cast, 2)
     Visit.objects.filter(pk=second.pk).update(status=Status.IN_PROGRESS, started_at=clock.now())
+    # With its timeline event, in the same transaction, as the database requires (issue 15).
+    VisitEvent.objects.create(
+        visit=second, kind=EventKind.SET_OFF, from_status=Status.AUTHORISED, to_status=Status.IN_PROGRESS
+    )
 
     # Act
     response = login(cast.office).get(reverse("visits:board"))
