@@ -95,7 +95,8 @@ def _tell_leads(request: HttpRequest, school_id: int, obj: Model, what: str) -> 
         "kind": obj._meta.verbose_name,
         "name": str(obj),
         "school": school,
-        "audit_url": reverse("safeguarding:audit"),
+        # The app's home (visits names no URL of the apps built on it); the trail is a click away.
+        "home_url": reverse("home"),
     }
     recipients = notify.school_emails(school_id, set(Role.safeguarding()))
     transaction.on_commit(lambda: notify.send("admin_changed", recipients, context), robust=True)
