@@ -347,6 +347,9 @@ FORM_BUILDERS = {
     "safeguarding.forms.CloseConcernForm": lambda c, data: _form("safeguarding.forms.CloseConcernForm")(data),
     "safeguarding.forms.ReviewIncidentForm": lambda c, data: _form("safeguarding.forms.ReviewIncidentForm")(data),
     "safeguarding.forms.CpomsForm": lambda c, data: _form("safeguarding.forms.CpomsForm")(data),
+    "safeguarding.forms.AuditFilterForm": lambda c, data: _form("safeguarding.forms.AuditFilterForm")(
+        data, schools=[c.school.pk]
+    ),
     "homevisits.forms.LoginForm": lambda c, data: _form("homevisits.forms.LoginForm")(None, data=data),
     "accounts.forms.StaffAddForm": lambda c, data: _form("accounts.forms.StaffAddForm")(
         data, role_choices=Role.choices

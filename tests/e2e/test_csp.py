@@ -41,8 +41,9 @@ document.addEventListener("securitypolicyviolation", function (event) {
   if (window.__reportCspViolation) window.__reportCspViolation(found);
 });
 """
-# Not pages a browser shows: PDFs and the diary feed download, the alert poll answers JSON.
-NOT_A_PAGE = re.compile(r":(pdf_|feed$|concern_alert$|board_rows$|signature_image$)")
+# Not pages a browser shows: PDFs, the diary feed and the audit trail's CSV download, the alert poll
+# answers JSON.
+NOT_A_PAGE = re.compile(r":(pdf_|feed$|concern_alert$|board_rows$|signature_image$|audit_export$)")
 
 
 class Watched:
