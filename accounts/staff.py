@@ -39,7 +39,6 @@ from visits.models import Membership, School, Trust, User, Visit
 
 from . import second_factor
 
-# The school's policy settings a head changes in the app (the models' comments name the clauses).
 # The school's policy settings a head changes in the app, with the words the page and the e-mails
 # use for each (the models' comments name the clauses).
 SETTINGS = {
