@@ -27,10 +27,10 @@ from django.db.models import Q, QuerySet
 
 from homevisits import pagination
 from visits import audit
-from visits.enums import AuditAction
+from visits.enums import AuditAction, EventKind, IncidentKind, Status
 from visits.models import AuditEntry, Contact, Household, Pupil, Visit
 
-from .models import Concern, Incident, RiskAssessment
+from .models import AlertKind, Concern, ConcernActionKind, ConcernKind, ConcernStatus, Incident, RiskAssessment
 
 ORDERING = ["-at", "-id"]
 OBJECT_TYPE = "audit trail"
@@ -95,6 +95,25 @@ def entries(school_id: int, data: dict) -> QuerySet[AuditEntry]:
     return qs
 
 
+# The codes a row's detail may hold (a status move "requested -> authorised", an event's kind, a
+# concern's kind or action) and the words the lead reads instead. The stored row keeps the code: it
+# is the record, and the CSV exports it as it is.
+_WORDS = {
+    str(value): str(label)
+    for choices in (ConcernActionKind, ConcernStatus, ConcernKind, IncidentKind, AlertKind, EventKind, Status)
+    for value, label in choices.choices
+}
+
+
+def detail_words(detail: str) -> str:
+    """A row's detail in words: each code replaced by its label, a status move joined by an arrow;
+    free text (a filter's description, a download's name) is left as it was written."""
+    parts = [part.strip() for part in (detail or "").split("->")]
+    if not all(part in _WORDS for part in parts):
+        return detail
+    return " \u2192 ".join(_WORDS[part] for part in parts)
+
+
 def page(qs: QuerySet[AuditEntry], request) -> pagination.Page:
     """One page of the trail by keyset (`seek`). The cursor's time is also given to PostgreSQL as a
     plain bound (`at <= t` going on, `at >= t` going back): `seek`'s "(at < t) or (at = t and
@@ -107,7 +126,10 @@ def page(qs: QuerySet[AuditEntry], request) -> pagination.Page:
             if values is not None:
                 qs = qs.filter(**{lookup: values[0]})
             break
-    return pagination.seek(qs, request, ORDERING, per_page=PER_PAGE)
+    found = pagination.seek(qs, request, ORDERING, per_page=PER_PAGE)
+    for entry in found.rows:
+        entry.detail_words = detail_words(entry.detail)
+    return found
 
 
 # --- the export ------------------------------------------------------------------------------------

@@ -484,3 +484,36 @@ def test_the_export_view_is_a_step_up_view():
     while view is not None and not getattr(view, "step_up", False):
         view = getattr(view, "__wrapped__", None)
     assert view is not None
+
+
+# --- what the lead reads ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("detail", "words"),
+    [
+        ("requested -> authorised", f"{Status.REQUESTED.label} \u2192 {Status.AUTHORISED.label}"),
+        ("child_protection", ConcernKind.CHILD_PROTECTION.label),
+        ("audit trail CSV: person office.x", "audit trail CSV: person office.x"),
+        ("requested -> nonsense", "requested -> nonsense"),
+        ("", ""),
+    ],
+)
+def test_detail_words_turn_codes_into_labels_and_leave_free_text(detail, words):
+    assert audit_trail.detail_words(detail) == words
+
+
+def test_the_page_shows_words_not_codes_and_the_pager_says_older(cast, login, settings):
+    # Arrange: more rows than one page, newest first.
+    _entry(cast.school, detail="requested -> authorised", at=timezone.now() - dt.timedelta(minutes=1))
+    for minutes in range(2, audit_trail.PER_PAGE + 3):
+        _entry(cast.school, at=timezone.now() - dt.timedelta(minutes=minutes))
+
+    # Act
+    html = login(cast.lead).get(AUDIT).content.decode()
+
+    # Assert
+    assert f"{Status.REQUESTED.label} \u2192 {Status.AUTHORISED.label}" in html
+    assert "requested -&gt; authorised" not in html
+    assert "Older &rarr;" in html or "Older \u2192" in html
+    assert "Later" not in html
