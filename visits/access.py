@@ -30,7 +30,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from guardian.shortcuts import get_objects_for_user
 
-from . import audit, moves, watch, who
+from . import audit, moves, watch, whereabouts, who
 from .enums import AuditAction, Role, Status
 from .models import Contact, Household, Pupil, User, Visit
 
@@ -204,10 +204,17 @@ def may_raise_urgent_now(user: User, visit: Visit) -> bool:
 
 
 def may_raise_code_word_now(user: User, visit: Visit) -> bool:
-    """hc18: the board offers "Code word used" while the school waits on the visit (authorised, on
-    the road, or left and not back: `watch.deadline`), to the office and the leads. (The lifecycle
-    takes a raise on any visit someone may be out on: a call is never refused.)"""
-    return watch.deadline(visit) is not None and who.may_handle_alarms(user, visit)
+    """hc18: the board offers "Code word used" while the school waits on visitors who have set off
+    (on the road, or left and not back: `watch.deadline`), to the office and the leads; nobody can
+    say the code word from a visit not set off. (The lifecycle takes a raise on any visit someone
+    may be out on: a call is never refused.)"""
+    return visit.started_at is not None and watch.deadline(visit) is not None and who.may_handle_alarms(user, visit)
+
+
+def may_reveal_code_word_now(user: User, visit: Visit) -> bool:
+    """hc11: the board shows a code word, on a tap, to those who may know it, only while it may be
+    needed: the visitors are on the road, or leave today (`whereabouts.code_word_needed`)."""
+    return whereabouts.code_word_needed(visit) and who.may_see_code_word(user, visit)
 
 
 def may_handle_alarms_now(user: User, visit: Visit) -> bool:
@@ -240,6 +247,7 @@ NEEDS: dict[str, Need] = {
     "log_call": who.may_log_call,
     "conduct": who.may_conduct,
     "handle_alarms": who.may_handle_alarms,
+    "see_code_word": who.may_see_code_word,
     "edit_request": who.may_edit_request,
     "request_at_school": lambda user, visit: who.may_request_at(user, visit.school_id),
     "print_letter": who.may_print_letter,
@@ -327,6 +335,7 @@ class VisitAccess:
     can_see_code_word = _flag(who.may_see_code_word)
     can_handle_alarms = _flag(may_handle_alarms_now)
     can_raise_code_word = _flag(may_raise_code_word_now)
+    can_reveal_code_word = _flag(may_reveal_code_word_now)
     can_edit = _flag(may_edit_now)
     can_follow_up = _flag(may_follow_up_now)
     can_print_letter = _flag(may_print_letter_now)

@@ -45,6 +45,7 @@ urlpatterns = [
     # The day board and the alarms (hc12, hc18, hc19).
     path("board/", board.board, name="board"),
     path("board/rows/", board.board_rows_partial, name="board_rows"),
+    path("<uuid:code>/board/code-word/", board.reveal_code_word, name="reveal_code_word"),
     path("<uuid:code>/alarm/", board.alarm, name="alarm"),
     path("<uuid:code>/alarm/code-word/", board.raise_code_word, name="raise_code_word"),
     path("<uuid:code>/alarm/rang-mobile/", board.escalate, {"step_name": "rang_mobile"}, name="rang_mobile"),

@@ -46,6 +46,21 @@ def is_out(visit: Visit) -> bool:
     )
 
 
+def leaving_today(visit: Visit, now: dt.datetime | None = None) -> bool:
+    """Authorised for today (school time) and not set off yet: the visitors leave later today."""
+    return (
+        visit.status == Status.AUTHORISED
+        and visit.started_at is None
+        and timezone.localdate(visit.scheduled_start) == timezone.localdate(now or timezone.now())
+    )
+
+
+def code_word_needed(visit: Visit, now: dt.datetime | None = None) -> bool:
+    """hc11: the code word may be needed at the school end now: its visitors are on the road (set
+    off, not back), or leave today. Not for tomorrow's visits, nor once everyone is back."""
+    return is_out(visit) or leaving_today(visit, now)
+
+
 def where(visit: Visit) -> tuple[str, dt.datetime]:
     """Where the people of an open visit are now, in the office's words, and since when."""
 

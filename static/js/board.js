@@ -4,6 +4,9 @@
  * - Sound: a short beep made with the Web Audio API (no audio file) while any row has an open
  *   alarm. Browsers play sound only after a click, so the switch is that click; the choice is
  *   remembered in localStorage.
+ * - Code words (hc11): hidden until a tap on that row's "Show code word" asks the school for it
+ *   (each tap is a row of the audit trail); shown for the seconds the answer says, kept through
+ *   the 20 s refresh for that time only if the row still offers it, and never after a reload.
  * Confirmations (a form's data-confirm) are page.js's, on every page.
  */
 (function () {
@@ -96,6 +99,82 @@
     }
   }
 
+  // --- code words, one row at a time -------------------------------------------------------------
+  var shownWords = {}; // visit code -> { word, until }: in this page's memory only
+
+  function drawWord(form) {
+    var slot = form.querySelector("[data-code-word-slot]");
+    var button = form.querySelector("button");
+    var shown = shownWords[form.getAttribute("data-visit")];
+    var left = shown ? Math.ceil((shown.until - Date.now()) / 1000) : 0;
+    if (!slot || !button) { return; }
+    if (left <= 0) {
+      if (shown) { delete shownWords[form.getAttribute("data-visit")]; }
+      if (slot.getAttribute("data-error") !== "1") { slot.textContent = ""; }
+      button.hidden = false;
+      button.disabled = false;
+      return;
+    }
+    var word = slot.querySelector(".code-word-sm");
+    if (!word) {
+      slot.textContent = "Code word: ";
+      word = document.createElement("span");
+      word.className = "code-word-sm";
+      word.setAttribute("data-testid", "board-code-word-shown");
+      slot.appendChild(word);
+      slot.appendChild(document.createElement("span"));
+    }
+    word.textContent = shown.word;
+    word.nextSibling.textContent = " (hidden again in " + left + " s)";
+    slot.removeAttribute("data-error");
+    button.hidden = true;
+  }
+
+  function drawWords() {
+    document.querySelectorAll("[data-code-word-form]").forEach(drawWord);
+  }
+
+  function refuse(form, text) {
+    var slot = form.querySelector("[data-code-word-slot]");
+    var button = form.querySelector("button");
+    if (slot) {
+      slot.textContent = " " + text;
+      slot.setAttribute("data-error", "1");
+    }
+    if (button) { button.disabled = false; }
+  }
+
+  document.body.addEventListener("submit", function (event) {
+    var form = event.target.closest ? event.target.closest("[data-code-word-form]") : null;
+    if (!form || event.defaultPrevented) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button");
+    if (button) { button.disabled = true; }
+    window.fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (answer) {
+      if (!answer.ok || !answer.data.word) {
+        refuse(form, answer.data.error || "The code word could not be shown.");
+        return;
+      }
+      shownWords[form.getAttribute("data-visit")] = {
+        word: answer.data.word,
+        until: Date.now() + 1000 * (answer.data.seconds || 30)
+      };
+      drawWord(form);
+    }).catch(function () {
+      refuse(form, "Not shown: the school's server did not answer. Reload the board, sign in if asked, and try again.");
+    });
+  });
+  window.setInterval(function () {
+    if (Object.keys(shownWords).length) { drawWords(); }
+  }, 1000);
+
   // A refresh replaces the table: keep where the person had scrolled it sideways (a tablet
   // reaching the row's buttons), so the poll never throws them back to the left.
   var scrolledLeft = 0;
@@ -110,6 +189,7 @@
     if (event.target && event.target.id === "board-rows") {
       var box = event.target.querySelector(".table-responsive");
       if (box && scrolledLeft) { box.scrollLeft = scrolledLeft; }
+      drawWords(); // a word still within its time stays shown, if the row still offers it
       lastOk = Date.now();
       failed = false;
       showFreshness();

@@ -182,12 +182,14 @@ def test_hc14_after_a_call_saying_not_returning_they_are_no_longer_out(cast, log
     assert login(cast.office).get(reverse("visits:board")).context["people"] == []
 
 
-def test_hc18_the_board_offers_code_word_used_while_the_school_waits_on_the_visit(cast, login):
-    # Arrange: authorised, on the road, left and not back; and one back at school.
+def test_hc18_the_board_offers_code_word_used_while_the_school_waits_on_visitors_who_set_off(cast, login):
+    # Arrange: on the road, left and not back; one back at school, one not set off (issue 16:
+    # nobody can say the code word from a visit not set off).
     back = cast.make_visit(Status.COMPLETED)
     lifecycle.record_step(back, cast.office, "back")
     left = cast.make_visit(Status.COMPLETED, second_visitor=cast.bystander)  # another pair: still waited on
-    waiting = [cast.make_visit(Status.AUTHORISED), cast.make_visit(Status.IN_PROGRESS)]
+    cast.make_visit(Status.AUTHORISED)
+    waiting = [cast.make_visit(Status.IN_PROGRESS)]
 
     # Act
     rows = {r.visit.pk: r for r in login(cast.office).get(reverse("visits:board")).context["rows"]}

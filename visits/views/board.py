@@ -18,7 +18,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -189,6 +189,35 @@ def board_rows_partial(request: HttpRequest) -> HttpResponse:
         audit.record(request.user, AuditAction.LIST, object_type="visit", detail=REFRESH_SUMMARY)
         request.session["board_audited_at"] = time.time()
     return render(request, "visits/board/_rows.html", context)
+
+
+# --- the code word, one row at a time (hc11) -----------------------------------------------------
+
+# How long the board shows a code word after the tap that asked for it (static/js/board.js hides
+# it again; a reload never shows it).
+CODE_WORD_SECONDS = 30
+CODE_WORD_AUDIT = "code word shown on the day board"
+CODE_WORD_REFUSED = "The code word is shown only while the visitors are on the road, or for a visit leaving today."
+
+
+@require_POST
+@login_required
+def reveal_code_word(request: HttpRequest, code: UUID) -> HttpResponse:
+    """hc11: one row's code word, on a tap, for whoever may know it, while it may be needed; each
+    reveal is a row of the audit trail. The board's script asks for JSON; without it, a page."""
+    visit, can = access.visit_for_user(request, code, need="see_code_word")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not can.can_reveal_code_word:
+        if wants_json:
+            return JsonResponse({"error": CODE_WORD_REFUSED}, status=403)
+        messages.error(request, CODE_WORD_REFUSED)
+        return redirect(
+            "visits:board" if who.may_see_board(request.user) else reverse("visits:detail", args=[visit.code])
+        )
+    access.record_read(request, visit, detail=CODE_WORD_AUDIT)
+    if wants_json:
+        return JsonResponse({"word": visit.code_word, "seconds": CODE_WORD_SECONDS})
+    return render(request, "visits/board/code_word.html", {"visit": visit, "seconds": CODE_WORD_SECONDS})
 
 
 # --- the alarm pages (hc18, hc19) ----------------------------------------------------------------

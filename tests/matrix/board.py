@@ -1,0 +1,21 @@
+"""Routes of issue 16's board and documents: a row's code word on the day board (hc11), and the
+visitor's own signature on the Home Visit Form (hc23)."""
+
+from __future__ import annotations
+
+from tests.matrix import LOGIN, SEES_VISIT, VISIT_HIDDEN, Route
+from visits.enums import Status
+
+# hc11: who may know the code word (the visitors, the office, the leads; not the head). A reveal
+# changes nothing of the visit: it answers 200 and writes an audit row.
+CODE_WORD_KNOWN = ("office", "lead", "deputy", "visitor", "second")
+
+ROUTES: dict[str, Route] = {
+    "visits:reveal_code_word": Route(
+        "POST",
+        {"anonymous": LOGIN}
+        | {actor: (200 if actor in CODE_WORD_KNOWN else 403) for actor in SEES_VISIT}
+        | dict.fromkeys(VISIT_HIDDEN, 404),
+        visit=Status.IN_PROGRESS,
+    ),
+}
