@@ -151,8 +151,7 @@
     var button = form.querySelector("button");
     if (button) { button.disabled = true; }
     window.fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
+      method: "GET",
       credentials: "same-origin",
       headers: { "Accept": "application/json" }
     }).then(function (response) {

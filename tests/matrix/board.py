@@ -7,12 +7,12 @@ from tests.matrix import LOGIN, SEES_VISIT, VISIT_HIDDEN, Route
 from visits.enums import Status
 
 # hc11: who may know the code word (the visitors, the office, the leads; not the head). A reveal
-# changes nothing of the visit: it answers 200 and writes an audit row.
+# is a read: a 200 writes one audit row (tests/test_reads_audited.py walks it).
 CODE_WORD_KNOWN = ("office", "lead", "deputy", "visitor", "second")
 
 ROUTES: dict[str, Route] = {
     "visits:reveal_code_word": Route(
-        "POST",
+        "GET",
         {"anonymous": LOGIN}
         | {actor: (200 if actor in CODE_WORD_KNOWN else 403) for actor in SEES_VISIT}
         | dict.fromkeys(VISIT_HIDDEN, 404),

@@ -94,8 +94,8 @@ def test_hc11_those_who_may_know_the_code_word_see_it_on_a_tap_and_each_tap_is_a
     client = login(getattr(cast, who))
 
     # Act
-    first = client.post(reveal_url(visit), headers=JSON)
-    second = client.post(reveal_url(visit), headers=JSON)
+    first = client.get(reveal_url(visit), headers=JSON)
+    second = client.get(reveal_url(visit), headers=JSON)
 
     # Assert
     assert (first.status_code, first.json()["word"]) == (200, "bluebell")
@@ -114,7 +114,7 @@ def test_hc11_the_head_and_anyone_else_never_get_the_code_word(cast, login, who,
     visit = cast.make_visit(Status.IN_PROGRESS)
 
     # Act
-    response = login(getattr(cast, who)).post(reveal_url(visit), headers=JSON)
+    response = login(getattr(cast, who)).get(reveal_url(visit), headers=JSON)
 
     # Assert
     assert response.status_code == status
@@ -127,7 +127,7 @@ def test_hc11_the_requester_as_such_does_not_get_the_code_word(cast, login):
     visit = cast.make_visit(Status.IN_PROGRESS, requester=cast.bystander)
 
     # Act
-    response = login(cast.bystander).post(reveal_url(visit), headers=JSON)
+    response = login(cast.bystander).get(reveal_url(visit), headers=JSON)
 
     # Assert: the requester sees the visit (403, not 404), not its code word.
     assert response.status_code == 403
@@ -140,7 +140,7 @@ def test_hc11_a_visit_out_of_the_window_gets_a_refusal_and_no_code_word(cast, lo
     visit = _visits(cast)[kind]
 
     # Act
-    response = login(cast.office).post(reveal_url(visit), headers=JSON)
+    response = login(cast.office).get(reveal_url(visit), headers=JSON)
 
     # Assert
     assert (response.status_code, response.json()) == (403, {"error": CODE_WORD_REFUSED})
@@ -152,7 +152,7 @@ def test_hc11_without_the_script_the_reveal_is_a_page_of_its_own(cast, login):
     visit = cast.make_visit(Status.IN_PROGRESS)
 
     # Act
-    response = login(cast.office).post(reveal_url(visit))
+    response = login(cast.office).get(reveal_url(visit))
 
     # Assert
     assert response.status_code == 200
@@ -165,17 +165,17 @@ def test_hc11_without_the_script_a_refusal_goes_back_to_the_board_with_the_reaso
     visit = cast.make_visit(Status.AUTHORISED, start=clock.today_at(10, days=1))
 
     # Act
-    response = login(cast.office).post(reveal_url(visit), follow=True)
+    response = login(cast.office).get(reveal_url(visit), follow=True)
 
     # Assert
     assert response.redirect_chain[-1][0] == BOARD
     assert CODE_WORD_REFUSED in response.content.decode()
 
 
-def test_hc11_the_reveal_refuses_get(cast, login):
+def test_hc11_the_reveal_refuses_post(cast, login):
     visit = cast.make_visit(Status.IN_PROGRESS)
 
-    response = login(cast.office).get(reveal_url(visit))
+    response = login(cast.office).post(reveal_url(visit))
 
     assert response.status_code == 405
     assert reveals(visit) == 0

@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from homevisits.validators import BadInput, has_control_characters, plain_text
 from visits import access, audit, lifecycle, moves, watch, whereabouts, who
@@ -200,12 +200,13 @@ CODE_WORD_AUDIT = "code word shown on the day board"
 CODE_WORD_REFUSED = "The code word is shown only while the visitors are on the road, or for a visit leaving today."
 
 
-@require_POST
+@require_GET
 @login_required
 def reveal_code_word(request: HttpRequest, code: UUID) -> HttpResponse:
     """hc11: one row's code word, on a tap, for whoever may know it, while it may be needed; each
-    reveal is a row of the audit trail. The board's script asks for JSON; without it, a page."""
-    visit, can = access.visit_for_user(request, code, need="see_code_word")
+    reveal is a read in the audit trail (a refusal writes none). The board's script asks for JSON;
+    without it, a page. Never kept by the browser (no-store, as every signed-in page)."""
+    visit, can = access.visit_for_user(request, code, need="see_code_word", read=False)
     wants_json = "application/json" in request.headers.get("Accept", "")
     if not can.can_reveal_code_word:
         if wants_json:
