@@ -23,8 +23,17 @@ class DecisionForm(PlainTextForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Reason for declining, or what must change",
     )
-    approve_lone_working = forms.BooleanField(required=False, label="I approve lone working for this visit (hc06)")
-    confirm_evening = forms.BooleanField(required=False, label="I confirm this evening visit is necessary (hc13)")
+    # hc06, hc13: the lead's own confirmations, never given on their behalf.
+    approve_lone_working = forms.BooleanField(
+        required=False,
+        label="I approve lone working for this visit",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    confirm_evening = forms.BooleanField(
+        required=False,
+        label="I confirm this evening visit is necessary",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     high_risk_reason = forms.CharField(
         required=False,
         max_length=2000,

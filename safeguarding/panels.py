@@ -15,7 +15,7 @@ from visits.models import Visit
 
 from . import risk
 from .forms import DecisionForm
-from .models import Concern, ConcernStatus, CpomsEntry, Incident
+from .models import Concern, ConcernStatus, CpomsEntry, Incident, RiskLevel
 from .who import (
     may_handle_concerns,
     may_raise_concern,
@@ -84,12 +84,10 @@ def concerns_panel(context, visit: Visit, can: VisitAccess) -> dict:
     }
 
 
-def lead_summary(context, visit: Visit, can: VisitAccess) -> dict:
-    """For the school's leads: the household's last visits with their outcomes, open concerns
-    about the pupils, and the risk assessment reviewed for this visit with its controls."""
-    user = context["request"].user
-    if not who.is_lead(user, visit):
-        return {"show": False}
+def decision_facts(visit: Visit) -> dict:
+    """What a lead weighs before deciding (hc07, hc09): the household's last visits with their
+    outcomes, open concerns about the pupils, and the risk assessment reviewed for this visit
+    with its rows. Shared by the visit page's summary and the decision screen."""
     earlier = list(
         Visit.objects.filter(household_id=visit.household_id)
         .exclude(pk=visit.pk)
@@ -106,14 +104,49 @@ def lead_summary(context, visit: Visit, can: VisitAccess) -> dict:
     )
     review, latest, current = risk.review_state(visit)
     rows = list(review.assessment.rows.all()) if review else []
+    high_rows = [row for row in rows if row.level == RiskLevel.HIGH]
     return {
-        "show": True,
-        "visit": visit,
         "earlier": earlier,
         "concerns": concerns,
         "review": review,
         "current": current,
         "rows": rows,
+        "high_rows": high_rows,
+    }
+
+
+def lead_summary(context, visit: Visit, can: VisitAccess) -> dict:
+    """For the school's leads: the household's last visits with their outcomes, open concerns
+    about the pupils, and the risk assessment reviewed for this visit with its controls."""
+    user = context["request"].user
+    if not who.is_lead(user, visit):
+        return {"show": False}
+    return {"show": True, "visit": visit, **decision_facts(visit)}
+
+
+def decision_options(visit: Visit, form: DecisionForm | None = None, *, offered: bool = False) -> dict:
+    """The decision form and what the lead may do with it now: authorise, send back, decline (the
+    moves' sources), with what still stands in the way of authorising. With `offered`, what the
+    form's own boxes confirm (lone working, an evening, a High risk's reason) is left out of the
+    list: the decision screen asks it beside the button."""
+    high_risk = risk.is_high_risk(visit)
+    form = form or DecisionForm(high_risk=high_risk)
+    if offered:
+        ticked = lifecycle.Decision(
+            approve_lone_working=True, confirm_evening=True, high_risk_reason="-", high_risk_controls="-"
+        )
+        blockers = lifecycle.authorisation_blockers(visit, ticked)
+    else:
+        blockers = lifecycle.authorisation_blockers(visit)
+    return {
+        "visit": visit,
+        "form": form,
+        "high_risk": high_risk,
+        "blockers": blockers,
+        "asks_lone_working": visit.is_lone_visit and visit.school.pairs_required,
+        "may_send_back": visit.status in moves.MOVES[moves.Action.SEND_BACK].sources,
+        "may_authorise": visit.status in moves.MOVES[moves.Action.AUTHORISE].sources,
+        "may_decline": visit.status in moves.MOVES[moves.Action.DECLINE].sources,
     }
 
 
@@ -124,16 +157,9 @@ def decision_card(context, visit: Visit, can: VisitAccess) -> dict:
     if not can.can_decide:
         refusal = who.decide_refusal(user, visit) if visit.status == Status.REQUESTED else ""
         return {"show": bool(refusal), "refusal": refusal}
-    high_risk = risk.is_high_risk(visit)
-    form = context.get("decision_form") or DecisionForm(high_risk=high_risk)
     return {
         "show": True,
-        "visit": visit,
-        "form": form,
-        "high_risk": high_risk,
-        "blockers": lifecycle.authorisation_blockers(visit),
-        "may_send_back": visit.status in moves.MOVES[moves.Action.SEND_BACK].sources,
-        "may_authorise": visit.status in moves.MOVES[moves.Action.AUTHORISE].sources,
+        **decision_options(visit, context.get("decision_form")),
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -1,13 +1,14 @@
 from django.urls import path
 
 from . import feeds
-from .views import audit, concerns, cpoms, queue, risk, urgent
+from .views import audit, concerns, cpoms, decide, queue, risk, urgent
 
 app_name = "safeguarding"
 
 urlpatterns = [
     # The authorisation queue and decisions (hc01, hc03, hc06, hc13, mp01).
     path("queue/", queue.queue, name="queue"),
+    path("visits/<uuid:code>/decide/", decide.decide, name="decide"),
     path("visits/<uuid:code>/authorise/", queue.authorise, name="authorise"),
     path("visits/<uuid:code>/decline/", queue.decline, name="decline"),
     path("visits/<uuid:code>/send-back/", queue.send_back, name="send_back"),

@@ -29,6 +29,7 @@ from .. import decisions, risk
 from ..forms import DecisionForm
 from ..models import Concern, ConcernStatus, RiskAssessment, RiskLevel
 from . import audit as audit_trail_views
+from . import decide as decide_views
 
 QUEUE_RELATED = (
     "school",
@@ -112,6 +113,9 @@ class Card:
     earlier: list[Visit]
     concerns: list[tuple[Pupil, Concern]]
     reasons: list[str]
+    # Whether the viewer may decide it (four-eyes, `who.may_decide`): "Open to decide" opens the
+    # decision screen, else the visit page, which says why not.
+    may_decide: bool = True
 
     @property
     def level(self) -> str:
@@ -140,7 +144,7 @@ def _review(visit: Visit):
         return None
 
 
-def card_for(visit: Visit) -> Card:
+def card_for(visit: Visit, user=None) -> Card:
     review = _review(visit)
     if review is None:
         problem = "not reviewed"
@@ -151,7 +155,8 @@ def card_for(visit: Visit) -> Card:
     earlier = [v for v in visit.household.recent_visits if v.pk != visit.pk][:EARLIER_VISITS]
     concerns = [(p, c) for p in visit.pupils.all() for c in p.open_concerns]
     reasons = [r.reason for r in visit.reasons.all()]
-    return Card(visit, review, problem, earlier, concerns, reasons)
+    may_decide = user is None or who.may_decide(user, visit)
+    return Card(visit, review, problem, earlier, concerns, reasons, may_decide)
 
 
 @dataclass
@@ -174,7 +179,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if selected and not chosen:
         selected, chosen = "", schools
     page = seek(queue_queryset(request.user, chosen), request, ["urgency", "scheduled_start", "id"])
-    cards = [card_for(v) for v in page.rows]
+    cards = [card_for(v, request.user) for v in page.rows]
     waiting = dict(
         access.visible_visits(request.user)
         .filter(school_id__in=chosen, status=Status.REQUESTED)
@@ -221,7 +226,10 @@ def _bulk_candidates(user, schools: list[int]) -> list[Card]:
 
 
 def _render_detail(request: HttpRequest, visit: Visit, can, form: DecisionForm) -> HttpResponse:
-    """The visit page again, with what the lead typed and why it was refused (nothing lost)."""
+    """The page the decision came from again (the decision screen or the visit page), with what
+    the lead typed and why it was refused (nothing lost)."""
+    if request.POST.get("screen") == decide_views.SCREEN:
+        return decide_views.render_refused(request, visit, can, form)
     audit.record(request.user, AuditAction.VIEW, visit)
     return render(
         request,
