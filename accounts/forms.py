@@ -42,7 +42,7 @@ def _roles_field(choices: list[tuple[str, str]], initial=None) -> forms.Multiple
         initial=initial,
         widget=forms.CheckboxSelectMultiple,
         help_text="Visiting staff go on visits; office staff book them and watch the day board; safeguarding "
-        "leads and deputies authorise them (hc01); the head sees the school's visits and manages its staff.",
+        "leads and deputies authorise them; the head sees the school's visits and manages its staff.",
         error_messages={
             "required": "Choose at least one role.",
             "invalid_choice": "Choose roles from the list: only a trust administrator gives the trust administrator role.",
@@ -52,10 +52,10 @@ def _roles_field(choices: list[tuple[str, str]], initial=None) -> forms.Multiple
 
 MOBILE_HELP = (
     "The work mobile carried on visits. The office rings it if a visit runs late, and reads it to the "
-    "police if the code word is used (hc18, hc19)."
+    "police if the code word is used."
 )
 DESCRIPTION_HELP = (
-    "What the office reads to the police if the code word is used (hc18): for example your height, "
+    "What the office reads to the police if the code word is used: for example your height, "
     "hair, glasses, the coat you usually wear, and your car's make, colour and registration."
 )
 
@@ -133,7 +133,7 @@ class SchoolForm(PlainTextForm, forms.ModelForm):
         model = School
         fields = ["name", "phone", "email", "address"]
         labels = {"name": "School name", "phone": "Office phone", "email": "Office e-mail (optional)"}
-        help_texts = {"phone": "The number visitors ring with their arrival and leaving calls (hc14)."}
+        help_texts = {"phone": "The number visitors ring with their arrival and leaving calls."}
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
             "name": {"required": "Enter the school's name."},
@@ -180,7 +180,7 @@ class SchoolSettingsForm(PlainTextForm, forms.ModelForm):
     )
     lead_may_authorise_own = _yes_no(
         SETTINGS["lead_may_authorise_own"],
-        "Four eyes (hc01): No (recommended): a visit a lead requested or goes on is authorised by another lead or "
+        "Four eyes: No (recommended): a visit a lead requested or goes on is authorised by another lead or "
         "deputy. Yes only where the school has a single safeguarding lead.",
     )
     second_factor_for_all = _yes_no(
@@ -205,16 +205,16 @@ class SchoolSettingsForm(PlainTextForm, forms.ModelForm):
         labels = {name: SETTINGS[name] for name in SETTINGS}
         help_texts = {
             "evening_cutoff": "HC 11: 'it is strongly recommended that no one makes an evening home visit'. A visit "
-            "starting or ending after this time is flagged, and the lead must confirm it is necessary (hc13).",
+            "starting or ending after this time is flagged, and the lead must confirm it is necessary.",
             "overdue_grace_minutes": "Mount Primary: 'If the member of staff does not return at the agreed time, then "
             "the school office will ring the mobile phone.' Minutes after a visit's expected end before it is overdue on the "
-            "day board and the leads are alerted (hc19). 0 to 240.",
+            "day board and the leads are alerted. 0 to 240.",
             "travel_minutes": "Minutes from leaving the property to being back at school (or ringing to say they are "
-            "not coming back today) before the visitors count as not back (hc14, hc19). 5 to 240.",
+            "not coming back today) before the visitors count as not back. 5 to 240.",
             "acknowledge_minutes": "Minutes an alarm may go untaken on the day board before it goes to every "
-            "safeguarding lead, and as long again before it goes to the head (hc19). 1 to 60.",
+            "safeguarding lead, and as long again before it goes to the head. 1 to 60.",
             "day_end": "A visit still open at this time is raised as an alarm: nobody is left out unaccounted "
-            "for overnight (hc19). Must be later than the evening cut-off.",
+            "for overnight. Must be later than the evening cut-off.",
         }
         widgets = {
             "evening_cutoff": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -42,13 +42,13 @@ from . import second_factor
 # The school's policy settings a head changes in the app, with the words the page and the e-mails
 # use for each (the models' comments name the clauses).
 SETTINGS = {
-    "pairs_required": "Visits in pairs required (hc06)",
-    "evening_cutoff": "Evening cut-off (hc13)",
-    "overdue_grace_minutes": "Minutes before a visit is overdue (hc19)",
-    "travel_minutes": "Minutes to get back to school (hc19)",
-    "acknowledge_minutes": "Minutes before an alarm goes to every lead (hc19)",
-    "day_end": "End of the school's day (hc19)",
-    "slt_discussion_required": "Discussed with SLT before authorisation (mp01)",
+    "pairs_required": "Visits in pairs required",
+    "evening_cutoff": "Evening cut-off",
+    "overdue_grace_minutes": "Minutes before a visit is overdue",
+    "travel_minutes": "Minutes to get back to school",
+    "acknowledge_minutes": "Minutes before an alarm goes to every lead",
+    "day_end": "End of the school's day",
+    "slt_discussion_required": "Discussed with SLT before authorisation",
     "lead_may_authorise_own": "A lead may authorise their own visits",
     "second_factor_for_all": "Second factor for all staff",
 }

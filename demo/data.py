@@ -582,7 +582,7 @@ PLAN = (
         start=At(days=5, hour=10),
         status=Status.DECLINED,
         reasons=(Reason.ATTENDANCE,),
-        note="Invite the family into school first (hc05).",
+        note="Invite the family into school first.",
     ),
     Planned(
         school="holy-cross",

@@ -25,13 +25,13 @@ from visits.models import School, User, Visit, VisitEvent
 
 
 class AlertKind(models.TextChoices):
-    OVERDUE = "overdue", "Overdue (hc19)"
-    CODE_WORD = "code_word", "Code word used (hc18)"
-    NOT_SET_OFF = "not_set_off", "Not set off (hc19)"
-    NOT_BACK = "not_back", "Not back at school (hc19)"
-    STILL_OPEN = "still_open", "Still open at the end of the day (hc19)"
-    ESCALATED_LEADS = "escalated_leads", "Unacknowledged: to every lead (hc19)"
-    ESCALATED_HEAD = "escalated_head", "Unacknowledged: to the head (hc19)"
+    OVERDUE = "overdue", "Overdue"
+    CODE_WORD = "code_word", "Code word used"
+    NOT_SET_OFF = "not_set_off", "Not set off"
+    NOT_BACK = "not_back", "Not back at school"
+    STILL_OPEN = "still_open", "Still open at the end of the day"
+    ESCALATED_LEADS = "escalated_leads", "Unacknowledged: to every lead"
+    ESCALATED_HEAD = "escalated_head", "Unacknowledged: to the head"
 
 
 class Alert(models.Model):

@@ -305,15 +305,19 @@ def authorisation_check(visit: Visit, decision: Decision) -> list[str]:
     """hc09, hc10: what the risk assessment still needs before the lead may authorise."""
     review, latest, current = review_state(visit)
     if review is None:
-        return ["Review the household's risk assessment for this visit before it is authorised (hc09)."]
+        return [
+            "Review the household's risk assessment for this visit before it is authorised: "
+            "the policy asks for a risk assessment before every visit."
+        ]
     if not current:
         return [
-            "The household's risk assessment has changed since it was reviewed for this visit: review it again (hc09)."
+            "The household's risk assessment has changed since it was reviewed for this visit: review it again, "
+            "so the decision is made on the assessment as it stands."
         ]
     if review.assessment.level == RiskLevel.HIGH and not (decision.high_risk_reason and decision.high_risk_controls):
         return [
             "The risk assessment is High. Lower it with further controls, or record why the visit still goes "
-            "ahead and the extra controls, e.g. police present (hc10)."
+            "ahead and the extra controls, e.g. police present."
         ]
     return []
 
@@ -327,12 +331,12 @@ def start_check(visit: Visit) -> list[str]:
     if not current:
         return [
             "The household's risk assessment has changed since this visit was authorised: review it again for "
-            "this visit and send it to the lead. Do not set off (hc09)."
+            "this visit and send it to the lead. Do not set off."
         ]
     if review.assessment.level == RiskLevel.HIGH and not (visit.high_risk_reason and visit.high_risk_controls):
         return [
             "The risk assessment is High and the lead has not recorded why the visit goes ahead and its extra "
-            "controls. Do not set off (hc10)."
+            "controls. Do not set off."
         ]
     return []
 

@@ -115,7 +115,7 @@ class User(AbstractUser):
     """A member of staff. What they may do depends on their roles at each school."""
 
     mobile = models.CharField(
-        max_length=20, blank=True, validators=[uk_phone], help_text="Work mobile carried on visits (hc19)."
+        max_length=20, blank=True, validators=[uk_phone], help_text="Work mobile carried on visits."
     )
     job_title = models.CharField(max_length=100, blank=True)
     # hc18: a description the office can read to the police if the code word is used.
@@ -277,9 +277,11 @@ class Visit(models.Model):
     # hc03, hc04, hc05
     visit_type = models.CharField(max_length=20, choices=VisitType.choices, default=VisitType.PLANNED)
     reason_detail = models.TextField("Reason for calling (detail)", blank=True)
-    purpose = models.TextField(help_text="What the visit should achieve (hc05).")
+    purpose = models.TextField(help_text="What the visit should achieve.")
     why_not_in_school = models.TextField(
-        "Why not a meeting in school?", blank=True, help_text="Required for a planned visit (hc05)."
+        "Why not a meeting in school?",
+        blank=True,
+        help_text="Required for a planned visit: the policy asks schools to invite the family in first where they can.",
     )
     # hc02, hc08
     family_informed = models.BooleanField("Family told in advance", default=True)
@@ -558,7 +560,7 @@ class VisitRecord(models.Model):
     """The Record of Home Visit (HC Appendix 1, hc20): without it a visit cannot complete."""
 
     visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="record")
-    conducted = models.BooleanField(default=True, help_text="False when no responsible adult was present (hc15).")
+    conducted = models.BooleanField(default=True, help_text="False when no responsible adult was present.")
     # hc15: the adult spoken to and their authority for the child.
     adult_spoken_to = models.CharField("Adult spoken to", max_length=150, blank=True)
     adult_relationship = models.CharField("Their relationship to the child", max_length=60, blank=True)
@@ -569,7 +571,7 @@ class VisitRecord(models.Model):
     action_required = models.TextField(blank=True)
     child_protection_concern = models.BooleanField(default=False)
     concern_details = models.TextField(
-        blank=True, help_text="What worried you: it goes to the safeguarding leads as a concern (hc21)."
+        blank=True, help_text="What worried you: it goes to the safeguarding leads as a concern."
     )
     # hc22: an incident on the visit, with the time it happened; it goes to the leads (and an
     # accusation to the head) as an Incident.
@@ -604,7 +606,10 @@ class VisitRecord(models.Model):
         if self.child_protection_concern and not self.concern_details.strip():
             errors["concern_details"] = "Say what the concern is: it goes to the safeguarding leads."
         if self.adult_authority == AdultAuthority.NONE and self.conducted:
-            errors["adult_authority"] = "With no responsible adult present the visit does not go ahead (hc15)."
+            errors["adult_authority"] = (
+                "With no responsible adult present the visit does not go ahead: staff go in only when a parent "
+                "or carer is there."
+            )
         if self.incident_kind and self.incident_at is None:
             errors["incident_at"] = "Say when the incident happened."
         if self.incident_kind and not self.incident_details.strip():

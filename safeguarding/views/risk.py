@@ -258,6 +258,6 @@ def review_after_booking(request: HttpRequest, visit: Visit) -> HttpResponse | N
     messages.info(
         request,
         "Next: review the household's risk assessment for this visit. "
-        "The safeguarding lead cannot authorise it until someone has (hc09).",
+        "The safeguarding lead cannot authorise it until someone has.",
     )
     return redirect("safeguarding:risk_review", code=visit.code)

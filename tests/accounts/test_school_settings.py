@@ -41,7 +41,7 @@ def test_settings_page_opens_for_head_and_trust_admin_and_is_audited(cast, login
     # Assert
     assert response.status_code == 200
     page = response.content.decode()
-    assert "HC 7" in page and "hc19" in page  # each setting says which clause it carries out
+    assert "HC 7" in page and "(hc19)" not in page  # each setting quotes its policy, in words
     assert AuditEntry.objects.filter(action=AuditAction.VIEW, object_type="school", detail="school settings").exists()
 
 
@@ -94,7 +94,7 @@ def test_head_changes_settings_audited_before_and_after_and_leads_told(cast, log
         "setting evening_cutoff: 17:00 -> 16:30",
     }
     assert sorted(m.to[0] for m in mail.outbox) == ["deputy.hc@example.org", "lead.hc@example.org"]
-    assert "Minutes before a visit is overdue (hc19) from 15 to 20" in mail.outbox[0].body
+    assert "Minutes before a visit is overdue from 15 to 20" in mail.outbox[0].body
 
 
 def test_saving_unchanged_settings_writes_nothing(cast, login, django_capture_on_commit_callbacks):

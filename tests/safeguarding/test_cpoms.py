@@ -586,7 +586,7 @@ def test_hc24_panel_reminds_others_it_must_go_on_cpoms_and_whether_it_has(cast, 
     after = _detail(client, visit)
 
     # Assert: the reminder (hc24), whether it is done, and not the lead's way in.
-    reminder = "The visit and its outcome must be recorded onto CPOMS by a safeguarding lead (hc24)"
+    reminder = "The visit and its outcome must be recorded onto CPOMS by a safeguarding lead"
     assert reminder in before and reminder in after
     assert "<strong>Not yet recorded on CPOMS.</strong>" in before
     assert f"Recorded on CPOMS on {timezone.localtime(entry.recorded_at):%d/%m/%Y}." in after

@@ -28,7 +28,7 @@ def test_hc09_registered_check_refuses_authorisation_and_writes_nothing(cast):
 
     # Assert
     assert "risk assessment" in str(refused.value)
-    assert "(hc09)" in str(refused.value)
+    assert "before it is authorised" in str(refused.value)
     visit.refresh_from_db()
     assert visit.status == Status.REQUESTED
     assert VisitEvent.objects.filter(visit=visit).count() == events
