@@ -670,6 +670,32 @@ class ParentSignature(models.Model):
         return self.image is not None
 
 
+class TabletStep(models.Model):
+    """A step the visitors took on the tablet, by the key the tablet gave it (issue 16: no step lost
+    without signal). The tablet queues a step taken without signal and sends it when the signal is
+    back, perhaps more than once (a reply lost on a bad signal): the key, unique per visit, makes a
+    repeat answer as done and never write the step twice (`visits.lifecycle.steps`).
+
+    `happened_at` is when the step is recorded as taken: the tablet's time within the bounds the
+    lifecycle checks, else the time it reached the school; `tablet_at` is what the tablet said
+    (None if it said nothing readable); `received_at` is when the school had it."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="tablet_steps")
+    key = models.CharField(max_length=64)
+    step = models.CharField(max_length=30)
+    actor = models.ForeignKey(User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    happened_at = models.DateTimeField()
+    tablet_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["happened_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["visit", "key"], name="tabletstep_key_once_per_visit")]
+
+    def __str__(self) -> str:
+        return f"{self.step} on visit {self.visit_id} at {timezone.localtime(self.happened_at):%H:%M}"
+
+
 class VisitUserObjectPermission(UserObjectPermissionBase):
     """Direct foreign-key permission rows (guardian's fast path): requester and visitors."""
 

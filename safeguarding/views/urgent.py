@@ -20,9 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from visits import access
-from visits.exceptions import LifecycleError
+from visits import access, lifecycle
+from visits.exceptions import AlreadyDone, LifecycleError
 from visits.models import Visit
+from visits.views.outbox import for_outbox, repeat_answer
 
 from .. import concerns as service
 from ..models import ConcernKind
@@ -45,7 +46,7 @@ URGENT: dict[str, Urgent] = {
         confirm="Tell the safeguarding leads now",
         details="A child was found alone or unsupervised at the visit's address at {time} (urgent button on the tablet).",
         told=(
-            "The safeguarding leads have been told ({time}). Do not go in: a child alone must never let you in (hc15). "
+            "The safeguarding leads have been told ({time}). Do not go in: a child alone must never let you in. "
             "Stay outside where it is safe and wait for a lead to call you. If the child is in danger, call 999."
         ),
     ),
@@ -77,16 +78,28 @@ def confirm(request: HttpRequest, code: UUID, name: str) -> HttpResponse:
 
 @require_POST
 @login_required
+@for_outbox
 def raise_control(request: HttpRequest, code: UUID, name: str) -> HttpResponse:
+    """Raise the control. From the tablet's outbox (issue 16), with its key and the time it was
+    pressed: a repeat is answered as done and raises nothing; the concern says the pressed time."""
+    if repeated := repeat_answer(request, code):
+        return repeated
     visit, urgent = _urgent_visit(request, code, name)
+
+    def press(at):
+        details = urgent.details.format(time=timezone.localtime(at).strftime("%H:%M"))
+        return (*service.raise_urgent(visit, request.user, urgent.kind, details), at)
+
     try:
-        concern, new = service.raise_urgent(visit, request.user, urgent.kind, urgent.details)
+        concern, new, at = lifecycle.taken_once(visit, request.user, name, lifecycle.sent_from(request.POST), press)
+    except AlreadyDone:
+        return redirect("visits:detail", code=visit.code)  # the same press, sent twice at once
     except LifecycleError as exc:
         messages.error(request, f"{exc} Phone the school office now.")
         return redirect("visits:detail", code=visit.code)
-    when = timezone.localtime(concern.raised_at).strftime("%H:%M")
-    told = urgent.told.format(time=when)
+    told = urgent.told.format(time=timezone.localtime(at).strftime("%H:%M"))
     if not new:
+        when = timezone.localtime(concern.raised_at).strftime("%H:%M")
         told = f"Already raised at {when} by {concern.raised_by}: the leads were told then. " + told
     messages.warning(request, told)
     if urgent.kind == ConcernKind.IMMEDIATE_DANGER:

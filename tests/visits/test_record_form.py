@@ -782,4 +782,4 @@ def test_hc14_leaving_page_says_the_visit_is_complete_when_the_record_is_in(cast
 
     response = login(cast.visitor).post(reverse("visits:left", args=[visit.code]), follow=True)
 
-    assert "The record was already written, so the visit is complete (hc20)." in response.content.decode()
+    assert "The record was already written, so the visit is complete." in response.content.decode()

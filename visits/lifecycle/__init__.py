@@ -8,7 +8,8 @@ The package, one module per part of a visit's life:
 - `road`: the steps on the road (arrived, left, back) and `complete_when_done`, the one way a
   visit's own steps complete it;
 - `record`: the Record of Home Visit, its draft, not conducted (hc15), the parent's signature;
-- `alarms`: overdue, the code word, the escalation ladder.
+- `alarms`: overdue, the code word, the escalation ladder;
+- `steps`: steps sent from the tablet, once per key, at the time they were taken (issue 16).
 *Who* may do each thing is `visits.who`'s, and *when* is the table in `visits.moves`; both sit
 below this package, which imports neither `visits.access` nor anything of `safeguarding`.
 
@@ -84,11 +85,18 @@ from .requests import (
     lock_for_change,
     update_request,
 )
-from .road import extend, record_step
+from .road import extend, record_step, taken_once
+from .steps import NOT_SENT, OLDEST_STEP, Sent, kept_for, sent_from
 
 __all__ = [
     "ALARM_EVENTS",
     "ALARM_STATES",
+    "NOT_SENT",
+    "OLDEST_STEP",
+    "Sent",
+    "kept_for",
+    "sent_from",
+    "taken_once",
     "ALLOWED_MOVES",
     "AUTHORISATION_CHECKS",
     "DRAFT_MAX_BYTES",

@@ -30,6 +30,7 @@ from ..enums import AuditAction, EventKind, Status
 from ..exceptions import AlreadyDone, NotPermitted, PreconditionFailed, TransitionNotAllowed
 from ..models import User, Visit, VisitEvent, VisitRecord
 from ..moves import MOVES, Action, start_blockers
+from .steps import NOT_SENT, Sent, joined, keep, refuse_repeat, step_time
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def transition(
     high_risk_controls: str = "",
     expected_status: str = "",
     expected_version: str = "",
+    sent: Sent = NOT_SENT,
 ) -> Visit:
     """Move `visit` by `action` on behalf of `actor`. With `expected_status` (the state the actor
     saw, as the lead's decision form posts it), refused if the visit has moved on since; with
@@ -154,7 +156,8 @@ def transition(
     Side effects, in order: row lock; right, state and precondition checks (raising
     NotPermitted, TransitionNotAllowed or PreconditionFailed, writing nothing); status and step
     fields saved; a timeline event; an audit entry; notifications queued on commit. The caller's
-    `visit` object is refreshed to the saved row.
+    `visit` object is refreshed to the saved row. `sent` (a step from the tablet: set off) is
+    its key and time (`lifecycle.steps`): a repeat is `AlreadyDone`, the step's time the tablet's.
     """
     decision = Decision(
         note=(note or "").strip(),
@@ -172,7 +175,15 @@ def transition(
         locked = lock(visit)
         if action == Action.START and not locked.visitor_ids <= visit.visitor_ids:
             lock_people(locked.visitor_ids)  # the visitors changed before the lock: theirs too
-        move_locked(locked, actor, action, decision, expected_status=expected_status, expected_version=expected_version)
+        move_locked(
+            locked,
+            actor,
+            action,
+            decision,
+            expected_status=expected_status,
+            expected_version=expected_version,
+            sent=sent,
+        )
         if action == Action.START:
             moved_on_from_earlier(locked, actor)
     refresh_caller_copy(visit, locked)
@@ -187,10 +198,12 @@ def move_locked(
     *,
     expected_status: str = "",
     expected_version: str = "",
+    sent: Sent = NOT_SENT,
 ) -> None:
     """`transition` on a row the caller holds under its lock, inside its transaction."""
     move = MOVES[action]
     note = decision.note
+    refuse_repeat(locked, sent, EventKind(move.event).label)
     if not move.who(actor, locked):
         raise NotPermitted(f"You may not {move.verb}.")
     if action == Action.START and locked.started_at is not None:
@@ -206,7 +219,8 @@ def move_locked(
         )
     _check_preconditions(locked, action, decision)
 
-    now = timezone.now()
+    received = timezone.now()
+    now, said = step_time(locked, sent, received)
     from_status = locked.status
     locked.status = move.target
     changed = ["status", "updated_at"]
@@ -242,8 +256,11 @@ def move_locked(
         changed.append("authorisation_withdrawn_at")
     locked.save(update_fields=changed)
 
-    append_event(locked, actor, move.event, from_status=from_status, to_status=move.target, note=note)
+    append_event(
+        locked, actor, move.event, from_status=from_status, to_status=move.target, note=joined(note, said), at=now
+    )
     audit.record(actor, AuditAction.TRANSITION, locked, detail=f"{from_status} -> {move.target}")
+    keep(locked, actor, action, sent, now, received)
     transaction.on_commit(lambda: notify.status_changed(locked.pk, action, actor.pk), robust=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from ..models import ParentSignature, RecordDraft, User, Visit, VisitRecord
 from ..signature import CleanSignature
 from .core import append_event, lock, refresh_caller_copy
 from .road import check_under_way, complete_when_done, lock_under_way, log_step_locked
+from .steps import NOT_SENT, Sent, keep, refuse_repeat, step_time
 
 RECORD_FIELDS = frozenset(
     {
@@ -57,7 +59,9 @@ def write_record(visit: Visit, actor: User, fields: dict[str, Any]) -> VisitReco
         return _write_record_locked(locked, actor, fields)
 
 
-def _write_record_locked(locked: Visit, actor: User, fields: dict[str, Any]) -> VisitRecord:
+def _write_record_locked(
+    locked: Visit, actor: User, fields: dict[str, Any], *, at: datetime | None = None, note: str = ""
+) -> VisitRecord:
     unknown = set(fields) - RECORD_FIELDS
     if unknown:
         raise ValueError(f"not record fields: {sorted(unknown)}")
@@ -76,7 +80,9 @@ def _write_record_locked(locked: Visit, actor: User, fields: dict[str, Any]) -> 
     if family:
         raise ValidationError(family)
     record.save()
-    append_event(locked, actor, EventKind.OUTCOME_RECORDED)
+    # The event at the time it was sent on the tablet (`lifecycle.steps`); `written_at` stays the
+    # school's time, which the drafts' versions are compared against.
+    append_event(locked, actor, EventKind.OUTCOME_RECORDED, at=at, note=note)
     audit.record(actor, AuditAction.UPDATE, locked, detail="record of visit written")
     # The record is written: the drafts of it (the author's and the other visitor's) are done.
     RecordDraft.objects.filter(visit=locked).delete()
@@ -94,7 +100,9 @@ def record_version(record: VisitRecord | None) -> str:
     return record.written_at.isoformat() if record is not None and record.written_at else ""
 
 
-def save_draft(visit: Visit, actor: User, data: dict[str, Any], *, based_on: str | None = None) -> RecordDraft:
+def save_draft(
+    visit: Visit, actor: User, data: dict[str, Any], *, based_on: str | None = None, sent: Sent = NOT_SENT
+) -> RecordDraft:
     """Keep what a visitor has typed of the record so far (issue 5: a dropped connection loses
     nothing). Only record fields, as short strings; only the visitors, only while the visit is
     under way. Replaces the author's previous draft.
@@ -102,7 +110,10 @@ def save_draft(visit: Visit, actor: User, data: dict[str, Any], *, based_on: str
     `based_on` is the `record_version` the page was made from (None: the caller does not say).
     A draft is refused once the record has been written since (issue 13: an autosave in flight
     while the record is sent never survives over it); without `based_on`, once any record is
-    written. Checked under the row lock the record's writing takes."""
+    written. Checked under the row lock the record's writing takes.
+
+    `sent`: who is present (hc15), sent from the tablet with its key and time (`lifecycle.steps`);
+    a repeat is `AlreadyDone`."""
     if not isinstance(data, dict):
         raise PreconditionFailed(["The draft was not readable."])
     kept = {k: v for k, v in data.items() if k in RECORD_FIELDS and isinstance(v, str | bool | None)}
@@ -115,6 +126,7 @@ def save_draft(visit: Visit, actor: User, data: dict[str, Any], *, based_on: str
             refuse_who="Only the visitors on this visit may keep a draft of its record.",
             refuse_when="This visit is {status}: its record can no longer be drafted.",
         )
+        refuse_repeat(locked, sent, "Who is present")
         record = VisitRecord.objects.filter(visit=locked).only("written_at").first()
         if record is not None and based_on != record_version(record):
             when = timezone.localtime(record.written_at).strftime("%H:%M")
@@ -122,9 +134,11 @@ def save_draft(visit: Visit, actor: User, data: dict[str, Any], *, based_on: str
                 f"The record was sent at {when}, after this page was opened: this older draft was not kept. "
                 "Open the record again to see it."
             )
+        now = timezone.now()
         draft, _ = RecordDraft.objects.update_or_create(
-            visit=locked, author=actor, defaults={"data": kept, "saved_at": timezone.now()}
+            visit=locked, author=actor, defaults={"data": kept, "saved_at": now}
         )
+        keep(locked, actor, "present", sent, step_time(locked, sent, now)[0], now)
     return draft
 
 
@@ -139,17 +153,22 @@ class RecordResult:
     completed: bool  # the visit completed with this record ("left the property" was logged)
 
 
-def submit_record(visit: Visit, actor: User, fields: dict[str, Any]) -> RecordResult:
+def submit_record(visit: Visit, actor: User, fields: dict[str, Any], *, sent: Sent = NOT_SENT) -> RecordResult:
     """The visitor sends the Record of Home Visit from the tablet (hc20).
 
     In one transaction: the record is written (or rewritten), with its receivers (a concern for a
     "yes" to child protection, hc21; an incident, hc22); then, if "left the property" is already
     logged (hc14), the visit completes. Otherwise it stays under way until the visitors log
     leaving, which completes it. Refusals (NotPermitted, TransitionNotAllowed; a django
-    ValidationError for a record that does not hold together) write nothing."""
+    ValidationError for a record that does not hold together) write nothing. `sent`: the tablet's
+    key and time (`lifecycle.steps`); a repeat is `AlreadyDone`."""
     with transaction.atomic():
         locked = lock(visit)
-        record = _write_record_locked(locked, actor, fields)
+        refuse_repeat(locked, sent, "The record")
+        now = timezone.now()
+        at, said = step_time(locked, sent, now)
+        record = _write_record_locked(locked, actor, fields, at=at, note=said)
+        keep(locked, actor, "record", sent, at, now)
         completed = complete_when_done(locked, actor)
     refresh_caller_copy(visit, locked)
     return RecordResult(record, completed)
@@ -159,13 +178,16 @@ NOT_CONDUCTED_NOTE_MAX = 2000
 NOT_CONDUCTED = "Not conducted: no responsible adult present."
 
 
-def end_not_conducted(visit: Visit, actor: User, *, child_seen: bool, note: str = "") -> VisitRecord:
+def end_not_conducted(
+    visit: Visit, actor: User, *, child_seen: bool, note: str = "", sent: Sent = NOT_SENT
+) -> VisitRecord:
     """hc15: no responsible adult was present, so the visitors did not go ahead.
 
     In one transaction, under one row lock: a Record of Home Visit saying the visit was not
     conducted (adult authority "none", plain words for who was seen and the outcome, the
     visitor's note), "left the property" logged if it was not yet (hc14), and the visit
-    completed. Refusals (NotPermitted, TransitionNotAllowed, PreconditionFailed) write nothing."""
+    completed. Refusals (NotPermitted, TransitionNotAllowed, PreconditionFailed) write nothing.
+    `sent`: the tablet's key and time (`lifecycle.steps`); a repeat is `AlreadyDone`."""
     note = (note or "").strip()
     if len(note) > NOT_CONDUCTED_NOTE_MAX:
         raise PreconditionFailed([f"The note is too long (at most {NOT_CONDUCTED_NOTE_MAX:,} characters)."])
@@ -176,6 +198,9 @@ def end_not_conducted(visit: Visit, actor: User, *, child_seen: bool, note: str 
             refuse_who="Only the visitors on this visit may end it as not conducted.",
             refuse_when="You cannot end this visit as not conducted: it is {status}.",
         )
+        refuse_repeat(locked, sent, "The visit ended as not conducted")
+        now = timezone.now()
+        at, said = step_time(locked, sent, now)
         seen = "The child was seen." if child_seen else "The child was not seen."
         record = _write_record_locked(
             locked,
@@ -197,15 +222,19 @@ def end_not_conducted(visit: Visit, actor: User, *, child_seen: bool, note: str 
                 "agreed_with_family": "",
                 "notes": note,
             },
+            at=at,
+            note=said,
         )
+        keep(locked, actor, "not_conducted", sent, at, now)
         if locked.left_at is None:
-            # With the record written, leaving completes the visit.
+            # With the record written, leaving completes the visit (at the tablet's time too).
             log_step_locked(
                 locked,
                 actor,
                 "left",
                 note="No responsible adult present: visit not conducted.",
                 completion_note=NOT_CONDUCTED,
+                sent=Sent(at=sent.at),
             )
         else:
             complete_when_done(locked, actor, note=NOT_CONDUCTED)
@@ -214,11 +243,18 @@ def end_not_conducted(visit: Visit, actor: User, *, child_seen: bool, note: str 
 
 
 def record_signature(
-    visit: Visit, actor: User, *, signer_name: str, image: CleanSignature | None = None, declined_reason: str = ""
+    visit: Visit,
+    actor: User,
+    *,
+    signer_name: str,
+    image: CleanSignature | None = None,
+    declined_reason: str = "",
+    sent: Sent = NOT_SENT,
 ) -> ParentSignature:
     """hc23: the parent's signature (a PNG cleaned by `visits.signature.clean_data_url`), or the reason
     they did not sign. Only the visitors, only while the visit is under way; signing again
-    replaces the earlier one. The image never reaches the timeline or the audit trail."""
+    replaces the earlier one. The image never reaches the timeline or the audit trail. `sent`: the
+    tablet's key and time (`lifecycle.steps`): a repeat is `AlreadyDone`, the time the tablet's."""
     signer_name = " ".join((signer_name or "").split())[:150]
     declined_reason = (declined_reason or "").strip()[:2000]
     problems = []
@@ -235,6 +271,9 @@ def record_signature(
             refuse_who="Only the visitors on this visit may take the parent's signature.",
             refuse_when="The parent signs during the visit: this one is {status}.",
         )
+        refuse_repeat(locked, sent, "The parent's signature")
+        now = timezone.now()
+        at, said = step_time(locked, sent, now)
         signature, _ = ParentSignature.objects.update_or_create(
             visit=locked,
             defaults={
@@ -244,10 +283,11 @@ def record_signature(
                 "signer_name": signer_name,
                 "declined_reason": "" if image else declined_reason,
                 "captured_by": actor,
-                "captured_at": timezone.now(),
+                "captured_at": at,
             },
         )
         kind = "parent signed" if image else "parent did not sign"
-        append_event(locked, actor, EventKind.SIGNED if image else EventKind.NOT_SIGNED)
+        append_event(locked, actor, EventKind.SIGNED if image else EventKind.NOT_SIGNED, at=at, note=said)
+        keep(locked, actor, "signature", sent, at, now)
         audit.record(actor, AuditAction.UPDATE, locked, detail=kind)
     return signature

@@ -5,7 +5,9 @@ record is written completes it (`complete_when_done`, the one way a visit's own 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,22 +20,31 @@ from ..models import User, Visit, VisitRecord
 from ..moves import STEPS, UNDER_WAY, Action
 from .alarms import raise_from_tablet
 from .core import Decision, append_event, lock, move_locked, refresh_caller_copy
+from .steps import NOT_SENT, Sent, joined, keep, refuse_repeat, step_time
+
+T = TypeVar("T")
 
 
-def record_step(visit: Visit, actor: User, step_name: str, *, note: str = "", completion_note: str = "") -> Visit:
+def record_step(
+    visit: Visit, actor: User, step_name: str, *, note: str = "", completion_note: str = "", sent: Sent = NOT_SENT
+) -> Visit:
     """Log arrival, leaving or return (hc14), by a visitor on the tablet or by the office taking
     their phone call. Only for a visit under way, hence only for an authorised one (hc01). A
-    visitor leaving a visit whose record is written completes it."""
+    visitor leaving a visit whose record is written completes it. `sent`: the tablet's key and
+    time for the step (`lifecycle.steps`): a repeat is `AlreadyDone`, the time is the tablet's."""
     with transaction.atomic():
         locked = lock(visit)
-        log_step_locked(locked, actor, step_name, note=note, completion_note=completion_note)
+        log_step_locked(locked, actor, step_name, note=note, completion_note=completion_note, sent=sent)
     refresh_caller_copy(visit, locked)
     return locked
 
 
-def log_step_locked(locked: Visit, actor: User, step_name: str, *, note: str = "", completion_note: str = "") -> None:
+def log_step_locked(
+    locked: Visit, actor: User, step_name: str, *, note: str = "", completion_note: str = "", sent: Sent = NOT_SENT
+) -> None:
     """`record_step` on a row the caller holds under its lock, inside its transaction."""
     step = STEPS[step_name]
+    refuse_repeat(locked, sent, f"The {step.label}")
     if not step.who(actor, locked):
         raise NotPermitted(f"You may not log the {step.label} for this visit.")
     if getattr(locked, step.stamp) is not None:
@@ -47,11 +58,13 @@ def log_step_locked(locked: Visit, actor: User, step_name: str, *, note: str = "
     if step.needs and getattr(locked, step.needs) is None:
         raise PreconditionFailed(["Log 'Left the property' first."])
     now = timezone.now()
-    setattr(locked, step.stamp, now)
+    at, said = step_time(locked, sent, now)
+    setattr(locked, step.stamp, at)
     locked.save(update_fields=[step.stamp, "updated_at"])
     kind = step.visitor_event if who.is_visitor(actor, locked) else step.office_event
-    append_event(locked, actor, kind, note=note.strip(), at=now)
+    append_event(locked, actor, kind, note=joined(note.strip(), said), at=at)
     audit.record(actor, AuditAction.EVENT, locked, detail=kind)
+    keep(locked, actor, step_name, sent, at, now)
     if step_name == "left":
         complete_when_done(locked, actor, note=completion_note)
 
@@ -136,3 +149,17 @@ def _why_not_extend(locked: Visit) -> str:
     if locked.extended_minutes >= moves.EXTEND_MAX:
         return f"The visit has been extended by {moves.EXTEND_MAX} minutes already: ring the office."
     return "The visit is already overdue: ring the office now."
+
+
+def taken_once(visit: Visit, actor: User, step_name: str, sent: Sent, take: Callable[[datetime], T]) -> T:
+    """Take a step written by an app built on visits (safeguarding's urgent buttons) once per key:
+    under the visit's row lock, a repeat is `AlreadyDone`; otherwise `take(at)` runs (at: the
+    step's time, `lifecycle.steps.step_time`) and the key is kept in the same transaction."""
+    with transaction.atomic():
+        locked = lock(visit)
+        refuse_repeat(locked, sent, "It")
+        now = timezone.now()
+        at = step_time(locked, sent, now)[0]
+        result = take(at)
+        keep(locked, actor, step_name, sent, at, now)
+    return result

@@ -24,9 +24,11 @@ from homevisits.validators import MESSAGE as CONTROL_MESSAGE
 from homevisits.validators import has_control_characters
 from visits import access, lifecycle
 from visits.enums import Status
-from visits.exceptions import LifecycleError, PreconditionFailed
+from visits.exceptions import AlreadyDone, LifecycleError, PreconditionFailed
 from visits.models import ParentSignature, Visit, VisitRecord
 from visits.record_forms import NotConductedForm, PresenceForm, RecordForm, as_form_value
+
+from .outbox import for_outbox, repeat_answer
 
 PRESENCE_FIELDS = ("adult_spoken_to", "adult_relationship", "adult_authority")
 # The largest draft request body read at all: the draft's own bound plus room for JSON quoting.
@@ -56,9 +58,13 @@ def _existing_record(visit: Visit) -> VisitRecord | None:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@for_outbox
 def present(request: HttpRequest, code: UUID) -> HttpResponse:
     """hc15: who is present. A responsible adult goes into the draft and on to the record form; no
-    responsible adult shows the warning, and its confirmation ends the visit as not conducted."""
+    responsible adult shows the warning, and its confirmation ends the visit as not conducted.
+    From the tablet's outbox (issue 16) with its key and time: a repeat is answered as done."""
+    if request.method == "POST" and (repeated := repeat_answer(request, code)):
+        return repeated
     visit, can = _visitor_visit(request, code)
     if not can.can_write_record:
         return _not_under_way(request, visit)
@@ -79,7 +85,9 @@ def present(request: HttpRequest, code: UUID) -> HttpResponse:
     if not form.no_responsible_adult:
         data = {**(draft.data if draft else {}), **{k: form.cleaned_data[k].strip() for k in PRESENCE_FIELDS}}
         try:
-            lifecycle.save_draft(visit, request.user, data)
+            lifecycle.save_draft(visit, request.user, data, sent=lifecycle.sent_from(request.POST))
+        except AlreadyDone:
+            pass  # the same step, sent twice at once: saved by the first
         except LifecycleError as exc:
             messages.error(request, str(exc))
             return redirect("visits:detail", code=visit.code)
@@ -94,8 +102,14 @@ def _no_responsible_adult(request: HttpRequest, visit: Visit, can) -> HttpRespon
     if "confirm_not_conducted" in request.POST and confirm.is_valid():
         try:
             lifecycle.end_not_conducted(
-                visit, request.user, child_seen=confirm.cleaned_data["child_seen"], note=confirm.cleaned_data["note"]
+                visit,
+                request.user,
+                child_seen=confirm.cleaned_data["child_seen"],
+                note=confirm.cleaned_data["note"],
+                sent=lifecycle.sent_from(request.POST),
             )
+        except AlreadyDone as exc:
+            messages.success(request, str(exc))
         except LifecycleError as exc:
             messages.error(request, str(exc))
         else:
@@ -125,10 +139,14 @@ def _wants_json(request: HttpRequest) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@for_outbox
 def record(request: HttpRequest, code: UUID) -> HttpResponse:
     """The Record of Home Visit (hc20). Sending it writes the record and, once "left the property"
     is logged, completes the visit (lifecycle.submit_record). record.js sends it with
-    `Accept: application/json` so it knows the school has it before it clears the tablet's copy."""
+    `Accept: application/json` so it knows the school has it before it clears the tablet's copy,
+    with its key and time (issue 16): a repeat is answered as done."""
+    if request.method == "POST" and (repeated := repeat_answer(request, code)):
+        return repeated
     visit, can = _visitor_visit(request, code)
     if not can.can_write_record:
         if _wants_json(request):
@@ -137,22 +155,8 @@ def record(request: HttpRequest, code: UUID) -> HttpResponse:
     existing = _existing_record(visit)
     initial, saved_at = _record_initial(visit, request.user, existing)
     form = RecordForm(request.POST if request.method == "POST" else None, initial=initial, visit=visit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = lifecycle.submit_record(visit, request.user, form.record_fields())
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except PreconditionFailed as exc:
-            # A receiver's refusal (the incident's time, say): nothing was saved.
-            form.add_error(None, exc.problems)
-        except LifecycleError as exc:
-            if _wants_json(request):
-                return JsonResponse({"ok": False, "error": str(exc)}, status=409)
-            messages.error(request, str(exc))
-            return redirect("visits:detail", code=visit.code)
-        else:
-            return _record_saved(request, visit, completed=result.completed)
+    if request.method == "POST" and form.is_valid() and (sent := _send_record(request, visit, form)):
+        return sent
     if request.method == "POST" and _wants_json(request):
         # record.js then sends the form the ordinary way, so the page shows each error by its field.
         return JsonResponse({"ok": False, "invalid": True}, status=400)
@@ -165,6 +169,30 @@ def record(request: HttpRequest, code: UUID) -> HttpResponse:
         "storage_key": f"hv-record:{visit.code}:{request.user.pk}",
     }
     return render(request, "visits/tablet/record.html", context)
+
+
+def _send_record(request: HttpRequest, visit: Visit, form: RecordForm) -> HttpResponse | None:
+    """Write the record the form holds; None when the form is to be shown again with its errors."""
+    try:
+        result = lifecycle.submit_record(
+            visit, request.user, form.record_fields(), sent=lifecycle.sent_from(request.POST)
+        )
+    except AlreadyDone:  # the same record, sent twice at once: saved by the first
+        return _record_saved(request, visit, completed=visit.status == Status.COMPLETED)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    except PreconditionFailed as exc:
+        # A receiver's refusal (the incident's time, say): nothing was saved.
+        form.add_error(None, exc.problems)
+    except LifecycleError as exc:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": str(exc)}, status=409)
+        messages.error(request, str(exc))
+        return redirect("visits:detail", code=visit.code)
+    else:
+        return _record_saved(request, visit, completed=result.completed)
+    return None
 
 
 def _record_saved(request: HttpRequest, visit: Visit, *, completed: bool) -> HttpResponse:

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from homevisits.validators import PlainTextForm
 from visits import access, lifecycle, signature, who
 from visits.enums import Status
-from visits.exceptions import LifecycleError, PreconditionFailed
+from visits.exceptions import AlreadyDone, LifecycleError, PreconditionFailed
 from visits.models import ParentSignature, Visit
+
+from .outbox import for_outbox, repeat_answer
 
 # Fixed words for the audit trail: never the image, never the name typed on the tablet.
 AUDIT_DETAIL_IMAGE = "Image: parent's signature"
@@ -90,9 +92,13 @@ def _page(request: HttpRequest, visit: Visit, can, form: SignatureForm, *, statu
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@for_outbox
 def sign(request: HttpRequest, code: UUID) -> HttpResponse:
     """The signature page (hc23): the parent signs on the pad, sees it back and confirms; or the
-    visitor records why they did not sign. Only the visitors, only while the visit is under way."""
+    visitor records why they did not sign. Only the visitors, only while the visit is under way.
+    From the tablet's outbox (issue 16) with its key and time: a repeat is answered as done."""
+    if request.method == "POST" and (repeated := repeat_answer(request, code)):
+        return repeated
     # Audited below, once the page is shown: others who see the visit are sent back to it.
     visit, can = access.visit_for_user(request, code, read=False)
     if request.method == "POST" and not can.is_visitor:
@@ -116,7 +122,11 @@ def sign(request: HttpRequest, code: UUID) -> HttpResponse:
             signer_name=form.cleaned_data["signer_name"],
             image=form.cleaned_data["signature"],
             declined_reason=form.cleaned_data["declined_reason"],
+            sent=lifecycle.sent_from(request.POST),
         )
+    except AlreadyDone as exc:  # the same signature, sent twice at once: saved by the first
+        messages.success(request, str(exc))
+        return redirect("visits:detail", code=visit.code)
     except PreconditionFailed as exc:
         for problem in exc.problems:
             form.add_error(None, problem)

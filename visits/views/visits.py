@@ -21,6 +21,8 @@ from visits.enums import AuditAction, Status
 from visits.exceptions import AlreadyDone, LifecycleError
 from visits.models import Membership, ParentSignature, Pupil, School, Visit, VisitReason, VisitRecord
 
+from .outbox import for_outbox, repeat_answer
+
 LIST_RELATED = ("school", "household", "lead_visitor", "second_visitor")
 
 
@@ -243,10 +245,19 @@ def cancel(request: HttpRequest, code: UUID) -> HttpResponse:
 @require_POST
 @login_required
 def start(request: HttpRequest, code: UUID) -> HttpResponse:
-    """Set off (hc01): refused unless a safeguarding lead has authorised the visit."""
+@for_outbox
+    """Set off (hc01): refused unless a safeguarding lead has authorised the visit. From the
+    tablet's outbox (issue 16) with its key and time: a repeat is answered as done."""
+    if repeated := repeat_answer(request, code):
+        return repeated
     visit, _ = access.visit_for_user(request, code, need=lifecycle.Action.START)
     return run_change(
-        request, visit, "Set off logged. Call the office when you arrive.", lifecycle.transition, lifecycle.Action.START
+        request,
+        visit,
+        "Set off logged. Call the office when you arrive.",
+        lifecycle.transition,
+        lifecycle.Action.START,
+        sent=lifecycle.sent_from(request.POST),
     )
 
 
@@ -278,7 +289,7 @@ def _extended_to(visit: Visit) -> str:
 
 
 STEP_MESSAGES = {
-    "arrived": "Arrival logged at {time}. Check who is present before you go in (hc15).",
+    "arrived": "Arrival logged at {time}. Check who is present before you go in.",
     "left": "Leaving the property logged at {time}.",
     "back": "Back at school logged at {time}.",
     "not_returning": "Logged at {time}: not returning to school today. The school no longer expects them back.",
@@ -288,14 +299,23 @@ STEP_MESSAGES = {
 @require_POST
 @login_required
 def step(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
-    """Arrival, leaving and return (hc14), by a visitor or by the office taking their call."""
+@for_outbox
+    """Arrival, leaving and return (hc14), by a visitor or by the office taking their call. From
+    the tablet's outbox (issue 16) with its key and time: a repeat is answered as done."""
     if step_name not in moves.STEPS:
         raise Http404
     visit, _ = access.visit_for_user(request, code, need="log_call")
-    message = STEP_MESSAGES[step_name].format(time=timezone.localtime().strftime("%H:%M"))
-    response = run_change(request, visit, message, lifecycle.record_step, step_name)
+    if repeated := repeat_answer(request, code):
+        return repeated
+    stamp = moves.STEPS[step_name].stamp
+
+    def said(changed: Visit) -> str:  # at the time it is recorded (the tablet's, for a queued step)
+        return STEP_MESSAGES[step_name].format(time=timezone.localtime(getattr(changed, stamp)).strftime("%H:%M"))
+
+    sent = lifecycle.sent_from(request.POST)
+    response = run_change(request, visit, "", lifecycle.record_step, step_name, sent=sent, said=said)
     if step_name == "left" and visit.status == Status.COMPLETED:
-        messages.success(request, "The record was already written, so the visit is complete (hc20).")
+        messages.success(request, "The record was already written, so the visit is complete.")
     # The day board sends its own address, so that the office stays on the board (hc12).
     from .board import safe_next
 
