@@ -28,7 +28,8 @@
 
   var names = [];
   Array.prototype.forEach.call(form.elements, function (el) {
-    if (el.name && el.name !== "csrfmiddlewaretoken" && names.indexOf(el.name) === -1) names.push(el.name);
+    // The step's key and time (outbox.js) are not the record's: kept apart, never in a draft.
+    if (el.name && el.name !== "csrfmiddlewaretoken" && !el.hasAttribute("data-outbox-field") && names.indexOf(el.name) === -1) names.push(el.name);
   });
 
   function now() {
@@ -208,7 +209,8 @@
   form.addEventListener("change", onChange);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    writeLocal({ pending: true });
+    // One key and time per sending of the record (issue 16): the school writes it once per key.
+    writeLocal({ pending: true, step: window.hvOutbox ? window.hvOutbox.stamp(form) : null });
     sendRecord();
   });
   window.addEventListener("offline", sayOffline);
@@ -232,6 +234,7 @@
       sayOffline();
       if (navigator.onLine) sendRecord();
     } else {
+      if (window.hvOutbox) window.hvOutbox.restamp(form, local.step);
       say("Saved on this tablet", "secondary", "local");
       if (!local.synced) draftTimer = setTimeout(sendDraft, DRAFT_PAUSE_MS);
     }

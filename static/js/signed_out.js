@@ -1,6 +1,8 @@
 /* The page after signing out (accounts/views/sign_out.py): remove what the record form kept on
    this device for the person who signed out (localStorage keys "hv-record:<visit>:<user id>",
-   static/js/record.js), then open the sign-in page. Other people's drafts on the tablet stay. */
+   static/js/record.js) and the steps their outbox still held ("hv-outbox:<user id>",
+   static/js/outbox.js, which warned before signing out), then open the sign-in page. Other
+   people's drafts and steps on the tablet stay. */
 (function () {
   "use strict";
 
@@ -13,6 +15,7 @@
     for (var i = 0; i < window.localStorage.length; i++) {
       var parts = (window.localStorage.key(i) || "").split(":");
       if (parts.length === 3 && parts[0] === "hv-record" && parts[2] === person) keys.push(parts.join(":"));
+      if (parts.length === 2 && parts[0] === "hv-outbox" && parts[1] === person) keys.push(parts.join(":"));
     }
     keys.forEach(function (key) {
       window.localStorage.removeItem(key);
