@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import lifecycle
+from . import code_word, lifecycle
 from .enums import AppointmentMethod, Reason, VisitType
 from .exceptions import LifecycleError
 from .forms import (
@@ -24,7 +24,6 @@ from .forms import (
     add_lifecycle_errors,
     clash_message,
     is_evening,
-    random_code_word,
     visits_clashing,
 )
 from .models import Household, Pupil, User, Visit
@@ -155,7 +154,7 @@ def plan_new_starters(form: NewStarterForm) -> tuple[list[PlannedVisit], list[st
             booked.setdefault(person.pk, []).append((start, end))
         if is_evening(school, start, end):
             row.problems.append(
-                f"Ends after {school.evening_cutoff:%H:%M}: the policy strongly recommends no evening visits (hc13)."
+                f"Ends after {school.evening_cutoff:%H:%M}: the policy strongly recommends no evening visits."
             )
         if start < now:
             row.problems.append("This time has already passed.")
@@ -187,7 +186,7 @@ def new_starter_fields(row: PlannedVisit, purpose: str) -> dict[str, Any]:
         "lead_visitor_role": row.lead.job_title or "Visiting staff",
         "second_visitor": row.second,
         "second_visitor_role": row.second.job_title or "Visiting staff",
-        "code_word": random_code_word(),
+        "code_word": code_word.suggest(avoid=f"{household.name} {household.address}"),
     }
 
 

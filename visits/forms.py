@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from typing import Any
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -26,43 +26,24 @@ from homevisits.validators import PlainTextForm
 from . import code_word as code_words
 from .enums import AppointmentMethod, NotInformedException, Reason, Role, Status, VisitType
 from .models import Contact, Household, Pupil, School, User, Visit
-from .request_fields import FORM_FIELDS, PRINTED_FOR_FAMILY
+from .request_fields import (
+    AGENCY,
+    ALONE,
+    EVENING,
+    FORM_FIELDS,
+    NO,
+    PRINTED_FOR_FAMILY,
+    REQUIRED_WHEN_SHOWN,
+    SECOND_PERSON,
+    SHOWN_WHEN,
+    STAFF,
+    YES,
+    needed,
+    shown_when_attr,
+)
 
 DATE_FORMAT = "%d/%m/%Y"
 TIME_FORMAT = "%H:%M"
-
-# A small built-in list of words that are easy to say on the phone and unlikely in conversation.
-CODE_WORDS = (
-    "bluebell",
-    "lighthouse",
-    "marigold",
-    "pinecone",
-    "kingfisher",
-    "snowdrop",
-    "lantern",
-    "heather",
-    "woodpecker",
-    "buttercup",
-    "harbour",
-    "primrose",
-    "thistle",
-    "meadow",
-    "chestnut",
-    "skylark",
-    "foxglove",
-    "sandcastle",
-    "lavender",
-    "starling",
-    "acorn",
-    "waterfall",
-    "honeysuckle",
-    "kestrel",
-)
-
-
-def random_code_word() -> str:
-    """hc11: a readable code word (two words, e.g. 'amber-kestrel'), chosen with `secrets`."""
-    return f"{secrets.choice(CODE_WORDS)}-{secrets.choice(CODE_WORDS)}"
 
 
 def visiting_staff(school: School) -> QuerySet[User]:
@@ -80,7 +61,21 @@ def slt_members(school: School) -> QuerySet[User]:
     ).distinct()
 
 
+class StaffSelect(forms.Select):
+    """Each person's job title on their option (`data-job-title`), from their profile: booking.js
+    fills the job role in from it when the person is chosen."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        person = getattr(value, "instance", None)
+        if person is not None and person.job_title:
+            option["attrs"]["data-job-title"] = person.job_title
+        return option
+
+
 class StaffChoiceField(forms.ModelChoiceField):
+    widget = StaffSelect
+
     def label_from_instance(self, obj: User) -> str:
         return f"{obj} ({obj.job_title})" if obj.job_title else str(obj)
 
@@ -146,15 +141,54 @@ def add_lifecycle_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(target, messages)
 
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [(YES, "Yes"), (NO, "No")]
+SECOND_PERSON_CHOICES = [
+    (STAFF, "A second member of staff"),
+    (AGENCY, "An outside-agency worker"),
+    (ALONE, "No one: a lone visit"),
+]
+
+
+def second_person_of(visit: Visit | None, initial: dict[str, Any]) -> str:
+    """Who goes with the lead visitor on a request already written (or the fields copied into a
+    follow-up): staff, an outside-agency worker, or no one. A new request starts with staff."""
+
+    def value(name: str) -> Any:
+        return initial.get(name) if name in initial else getattr(visit, name, None)
+
+    if value("agency_worker_name") and not value("second_visitor"):
+        return AGENCY
+    if (visit is not None or "lead_visitor" in initial) and not value("second_visitor") and value("lone_visit_reason"):
+        return ALONE
+    return STAFF
+
+
+def _blank(field: forms.Field) -> Any:
+    """What a field not needed stands at: no tick, no choice, no text."""
+    if isinstance(field, forms.BooleanField):
+        return False
+    if isinstance(field, (forms.ModelChoiceField, forms.DateTimeField)):
+        return None
+    return ""
+
+
+def _shown(name: str, css_class: str = "", *, column: bool = False) -> Div:
+    """A field in its box, with the condition that shows it (`data-shown-when`, from
+    `request_fields.SHOWN_WHEN`) for static/js/booking.js."""
+    attrs = {"data_shown_when": shown_when_attr(name)} if name in SHOWN_WHEN else {}
+    return (Column if column else Div)(name, css_class=css_class, **attrs)
 
 
 class VisitForm(PlainTextForm, forms.ModelForm):
     """The Home Visit Form (HC Appendix 1) and what the policies add, for one household.
 
-    `clean()` checks the rules a secretary needs to hear about on the right field: a planned
-    visit in the past, an end before the start, a visitor already booked at that time, a lone
-    visit without a reason, an evening visit not confirmed (hc13). The lifecycle checks the rest.
+    It asks only what applies: `request_fields.SHOWN_WHEN` says which fields an answer makes
+    needed (a reason to go alone only when nobody goes with the lead visitor, the exception only
+    when the family is not told, the evening confirmation only for an evening slot); the page shows
+    them as the answers change, and `clean()` requires the needed ones and drops what was left in
+    the others. `clean()` also checks what a secretary needs to hear about on the right field: a
+    planned visit in the past, an end before the start, a visitor already booked at that time. The
+    lifecycle checks the rest.
     """
 
     pupils = PupilChoiceField(
@@ -185,11 +219,17 @@ class VisitForm(PlainTextForm, forms.ModelForm):
         label="Expected end time",
         input_formats=[TIME_FORMAT],
         widget=forms.TimeInput(format=TIME_FORMAT, attrs={"placeholder": "HH:MM", "inputmode": "numeric"}),
-        help_text="When the visitors expect to have left. The office is alerted if they are late (hc19).",
+        help_text="When the visitors expect to have left. The office is alerted if they are late.",
         error_messages={"invalid": "Enter the time as HH:MM on the 24-hour clock, for example 10:30 or 15:00."},
     )
+    second_person = forms.ChoiceField(
+        choices=SECOND_PERSON_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Who goes with the lead visitor?",
+    )
     informed = forms.ChoiceField(
-        choices=YES_NO, widget=forms.RadioSelect, label="Will the family be told in advance? (hc02)", initial="yes"
+        choices=YES_NO, widget=forms.RadioSelect, label="Will the family be told in advance?", initial=YES
     )
 
     class Meta:
@@ -200,37 +240,34 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             "lead_visitor_role": "Lead visitor's job role",
             "second_visitor": "Second visitor (school staff)",
             "second_visitor_role": "Second visitor's job role",
-            "agency_worker_name": "Or an outside-agency worker: name",
+            "agency_worker_name": "Outside-agency worker's name",
             "agency_worker_organisation": "Organisation",
             "agency_worker_phone": "Phone",
-            "lone_visit_reason": "If this visit must be made alone, say why",
+            "lone_visit_reason": "Why must this visit be made alone?",
             "contact": "Person to be visited",
             "person_visited": "Or type their name",
             "address_line1": "Address line 1",
             "address_line2": "Address line 2",
-            "visit_type": "Type of visit (hc03)",
+            "visit_type": "Type of visit",
             "reason_detail": "Reason for calling: detail",
-            "purpose": "Purpose: what the visit should achieve (hc05)",
-            "why_not_in_school": "Why is a meeting in school not suitable? (planned visits, hc05)",
-            "not_informed_exception": "If not, which exception applies?",
-            "appointment_method": "How was or will the appointment be made? (hc08)",
+            "purpose": "Purpose: what the visit should achieve",
+            "why_not_in_school": "Why is a meeting in school not suitable?",
+            "not_informed_exception": "Why will the family not be told?",
+            "appointment_method": "How was or will the appointment be made?",
             "appointment_made_at": "When was it made?",
-            "people_to_see": "People to see (hc07)",
-            "briefing": "Briefing for the visitors (hc07)",
-            "code_word": "Code word (hc11)",
-            "slt_consulted": "Member of SLT the visit was discussed with (mp01)",
+            "people_to_see": "People to see",
+            "briefing": "Briefing for the visitors",
+            "code_word": "Code word",
+            "slt_consulted": "Member of SLT the visit was discussed with",
             "evening_confirmed": "I confirm an evening visit is necessary",
             "comments": "Comments",
         }
         help_texts = {
-            "code_word": "Agreed between the visitors and the office. If a visitor says it on the phone, they are "
-            "in danger and the police are called. Shown only to the visitors, the office and the leads.",
-            "second_visitor": "This school's policy is that visits are made in pairs.",
-            "lead_visitor_role": "Left blank, it is filled in from their job title.",
+            "code_word": "Suggested: keep it or agree another. Said on the phone by a visitor, it means they are in "
+            "danger and the police are called. Only the visitors, the office and the leads see it.",
             "briefing": "What the visitors need to know about the family before they go.",
-            "lone_visit_reason": "Needed only when there is no second visitor. The lead must approve lone working.",
             "purpose": "",
-            "why_not_in_school": "",
+            "why_not_in_school": "The policy asks that families are invited into school where practical.",
         }
         widgets = {
             "reason_detail": forms.Textarea(attrs={"rows": 2}),
@@ -241,7 +278,13 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             "lone_visit_reason": forms.Textarea(attrs={"rows": 2}),
             "comments": forms.Textarea(attrs={"rows": 2}),
             "visit_type": forms.RadioSelect,
-            "code_word": forms.TextInput(attrs={"autocomplete": "off"}),
+            "code_word": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            "lead_visitor_role": forms.TextInput(
+                attrs={"data-job-title-of": "id_lead_visitor", "placeholder": "From their profile"}
+            ),
+            "second_visitor_role": forms.TextInput(
+                attrs={"data-job-title-of": "id_second_visitor", "placeholder": "From their profile"}
+            ),
         }
         error_messages = {
             "purpose": {"required": "Say what the visit should achieve."},
@@ -250,6 +293,11 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             "postcode": {"required": "Enter the postcode."},
             "code_word": {"required": "Agree a code word with the visitors and enter it here."},
             "lead_visitor": {"required": "Choose the member of staff leading the visit."},
+            # Asked for only when needed (request_fields.SHOWN_WHEN).
+            "agency_worker_name": {"required": "Enter the outside-agency worker's name."},
+            "agency_worker_organisation": {"required": "Enter the outside agency's name."},
+            "why_not_in_school": {"required": "For a planned visit, say why a meeting in school is not suitable."},
+            "not_informed_exception": {"required": "Choose why the family will not be told in advance."},
         }
 
     def __init__(
@@ -274,9 +322,11 @@ class VisitForm(PlainTextForm, forms.ModelForm):
                 "end_time": end.time(),
                 "pupils": list(visit.pupils.all()),
                 "reasons": list(visit.reasons.values_list("reason", flat=True)),
-                "informed": "yes" if visit.family_informed else "no",
+                "informed": YES if visit.family_informed else NO,
                 **kwargs.get("initial", {}),
             }
+        initial = kwargs["initial"] = dict(kwargs.get("initial") or {})
+        initial.setdefault(SECOND_PERSON, second_person_of(visit, initial))
         super().__init__(*args, **kwargs)
         f = self.fields
         staff = visiting_staff(school)
@@ -285,12 +335,15 @@ class VisitForm(PlainTextForm, forms.ModelForm):
                 queryset=staff,
                 required=name == "lead_visitor",
                 label=self._meta.labels[name],
-                help_text=self._meta.help_texts.get(name, "") if school.pairs_required else "",
                 error_messages={
-                    "required": "Choose the member of staff leading the visit.",
+                    "required": "Choose the member of staff leading the visit."
+                    if name == "lead_visitor"
+                    else "Choose the second member of staff, or say above that someone else or no one goes.",
                     "invalid_choice": f"{label} must be visiting staff at {school.name}.",
                 },
             )
+        if school.pairs_required:
+            f[SECOND_PERSON].help_text = f"{school.name} makes visits in pairs: a lone visit needs the lead's approval."
         f["contact"] = ContactChoiceField(
             queryset=household.contacts.all(),
             required=False,
@@ -301,6 +354,11 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             # hc11: the code word only for the visitors, the office and the leads; a requester
             # who is none of these (a head, say) edits the rest and leaves the word as it is.
             del f["code_word"]
+        elif visit is None and not self.is_bound and not self.initial.get("code_word"):
+            # hc11: a suggestion, never one found in what is printed for the family.
+            self.initial["code_word"] = code_words.suggest(avoid=self._printed_text(self.initial))
+        if visit is None and not self.is_bound:
+            self._roles_from_profiles(self.initial)
         f["person_visited"].required = False
         f["lead_visitor_role"].required = False
         f["pupils"].queryset = household.pupils.all()
@@ -329,27 +387,49 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             )
         else:
             del f["slt_consulted"]
+        # Asked for only when needed (request_fields.SHOWN_WHEN): marked * on the page, but
+        # checked by `clean()` (see `full_clean`), in these fields' own words.
+        for name in SHOWN_WHEN:
+            if name in f:
+                f[name].required = name in REQUIRED_WHEN_SHOWN
         cutoff = f"{school.evening_cutoff:%H:%M}"
         f["evening_confirmed"].help_text = (
-            f"Needed only when the visit starts or ends after {cutoff}. The policy strongly recommends "
-            "no evening visits; the safeguarding lead is asked to confirm it too (hc13)."
+            f"This visit starts or ends after {cutoff}. The policy strongly recommends no evening visits; "
+            "the safeguarding lead is asked to confirm it too."
+        )
+        f["evening_confirmed"].error_messages["required"] = (
+            f"This visit starts or ends after {cutoff}. The policy strongly recommends no evening visits: tick "
+            "the box to confirm an evening visit is necessary, or choose an earlier time."
+        )
+        f["lone_visit_reason"].help_text = "The safeguarding lead must approve lone working."
+        f["lone_visit_reason"].error_messages["required"] = (
+            f"{school.name} requires visits in pairs: choose who goes with the lead visitor, or say why this "
+            "visit must be made alone."
+            if school.pairs_required
+            else "Say why this visit will be made alone, or choose who goes with the lead visitor."
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper.layout = self._layout()
+
+    def _layout(self) -> Layout:
+        f = self.fields
+        return Layout(
             Fieldset(
-                "1. Staff carrying out the visit (hc06)",
+                "1. Staff carrying out the visit",
                 Row(Column("lead_visitor", css_class="col-md-6"), Column("lead_visitor_role", css_class="col-md-6")),
+                InlineRadios(SECOND_PERSON),
                 Row(
-                    Column("second_visitor", css_class="col-md-6"), Column("second_visitor_role", css_class="col-md-6")
+                    _shown("second_visitor", "col-md-6", column=True),
+                    _shown("second_visitor_role", "col-md-6", column=True),
                 ),
                 Row(
-                    Column("agency_worker_name", css_class="col-md-4"),
-                    Column("agency_worker_organisation", css_class="col-md-4"),
-                    Column("agency_worker_phone", css_class="col-md-4"),
+                    _shown("agency_worker_name", "col-md-4", column=True),
+                    _shown("agency_worker_organisation", "col-md-4", column=True),
+                    _shown("agency_worker_phone", "col-md-4", column=True),
                 ),
-                "lone_visit_reason",
+                _shown("lone_visit_reason"),
             ),
             Fieldset(
                 "2. Person being visited",
@@ -363,11 +443,11 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             Fieldset("4. Pupil(s)", "pupils"),
             Fieldset(
                 "5. Reason for calling",
-                Field("visit_type"),
+                InlineRadios("visit_type"),
                 Div("reasons", css_class="reason-columns"),
                 "reason_detail",
                 "purpose",
-                "why_not_in_school",
+                _shown("why_not_in_school"),
             ),
             Fieldset(
                 "6. Date and time",
@@ -376,15 +456,15 @@ class VisitForm(PlainTextForm, forms.ModelForm):
                     Column("start_time", css_class="col-sm-4"),
                     Column("end_time", css_class="col-sm-4"),
                 ),
-                Div("evening_confirmed", css_class="evening-confirm"),
+                _shown("evening_confirmed", "evening-confirm"),
             ),
             Fieldset(
                 "7. Telling the family",
-                "informed",
+                InlineRadios("informed"),
+                _shown("not_informed_exception"),
                 Row(
-                    Column("not_informed_exception", css_class="col-md-4"),
-                    Column("appointment_method", css_class="col-md-4"),
-                    Column("appointment_made_at", css_class="col-md-4"),
+                    _shown("appointment_method", "col-md-6", column=True),
+                    _shown("appointment_made_at", "col-md-6", column=True),
                 ),
             ),
             Fieldset("8. Before you go", "people_to_see", "briefing"),
@@ -397,6 +477,33 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             ),
             Fieldset("10. Comments", "comments"),
         )
+
+    def _printed_text(self, values: dict[str, Any]) -> str:
+        """What the letter and the copy left at the home may print of a request starting from
+        `values`: a suggested code word is never part of it (hc11)."""
+        contacts = " ".join(f"{c.first_name} {c.last_name}" for c in self.household.contacts.all())
+        printed = " ".join(str(values.get(name) or "") for name in PRINTED_FOR_FAMILY)
+        return f"{self.household.name} {contacts} {printed}"
+
+    def _roles_from_profiles(self, initial: dict[str, Any]) -> None:
+        """hc06: each visitor's job role starts as the job title on their profile."""
+        for person, role in (("lead_visitor", "lead_visitor_role"), ("second_visitor", "second_visitor_role")):
+            chosen = initial.get(person)
+            if chosen and not initial.get(role):
+                user = chosen if isinstance(chosen, User) else User.objects.filter(pk=chosen).first()
+                initial[role] = user.job_title if user else ""
+
+    def full_clean(self) -> None:
+        # A field needed only after an answer is not required by itself: `clean()` asks for it
+        # when the answers make it needed (`_ask_only_what_applies`).
+        marked = [name for name in REQUIRED_WHEN_SHOWN if name in self.fields]
+        for name in marked:
+            self.fields[name].required = False
+        try:
+            super().full_clean()
+        finally:
+            for name in marked:
+                self.fields[name].required = True
 
     def _post_clean(self) -> None:
         # The model's own checks run in the lifecycle (create_request / update_request), whose
@@ -419,9 +526,38 @@ class VisitForm(PlainTextForm, forms.ModelForm):
                 None, "The name or address holds the visit's code word: ask the office to agree another code word."
             )
 
+    def _who_goes(self, data: dict[str, Any]) -> str:
+        """The answer to "who goes with the lead visitor?". A post without it (an older page)
+        says it by what it filled in; both a member of staff and an agency worker is refused."""
+        answer = data.get(SECOND_PERSON)
+        if answer in (STAFF, AGENCY, ALONE):
+            return answer
+        staff, agency = data.get("second_visitor"), (data.get("agency_worker_name") or "").strip()
+        if staff and agency:
+            self.add_error(
+                "agency_worker_name", "Choose a second member of staff or an outside-agency worker, not both."
+            )
+        return STAFF if staff else AGENCY if agency else ALONE
+
+    def _ask_only_what_applies(self, data: dict[str, Any], start: dt.datetime | None, end: dt.datetime | None) -> None:
+        """`request_fields.SHOWN_WHEN`: a field needed by the answers and left blank is asked for by
+        its own message; a field not needed is dropped, whatever was left in it."""
+        evening = bool(start and end and is_evening(self.school, start, end))
+        answers = {**data, EVENING: YES if evening else NO}
+        for name in SHOWN_WHEN:
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            if not needed(name, answers):
+                data[name] = _blank(field)
+                continue
+            value = data.get(name)
+            empty = not value.strip() if isinstance(value, str) else not value
+            if name in REQUIRED_WHEN_SHOWN and empty and name not in self.errors:
+                self.add_error(name, field.error_messages["required"])
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        school = self.school
         now = timezone.now()
 
         # Date and time: British input, school (Europe/London) time.
@@ -449,18 +585,15 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             else:
                 self.add_error("person_visited", "Choose a contact of the household or type the name of the person.")
 
-        # hc02: told in advance, or the exception that applies.
-        data["family_informed"] = data.get("informed") != "no"
-        if not data["family_informed"] and not data.get("not_informed_exception"):
-            self.add_error("not_informed_exception", "Choose why the family will not be told in advance.")
-        if data["family_informed"]:
-            data["not_informed_exception"] = ""
+        # hc02: told in advance, or the exception that applies (asked for below, when not told).
+        data["family_informed"] = data.get("informed") != NO
+        data["informed"] = NO if not data["family_informed"] else YES
 
-        # hc05
-        if data.get("visit_type") == VisitType.PLANNED and not (data.get("why_not_in_school") or "").strip():
-            self.add_error("why_not_in_school", "For a planned visit, say why a meeting in school is not suitable.")
+        # hc02, hc05, hc06, hc08, hc13: only what applies, and what applies answered.
+        data[SECOND_PERSON] = self._who_goes(data)
+        self._ask_only_what_applies(data, start, end)
 
-        # hc06: the people, their roles, the pair.
+        # hc06: the people and their roles (from their profiles when left blank).
         lead, second = data.get("lead_visitor"), data.get("second_visitor")
         if lead and not (data.get("lead_visitor_role") or "").strip():
             if lead.job_title:
@@ -471,42 +604,12 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             data["second_visitor_role"] = second.job_title
         if lead and second and lead == second:
             self.add_error("second_visitor", "The second visitor must be a different person from the lead visitor.")
-        agency = (data.get("agency_worker_name") or "").strip()
-        if second and agency:
-            self.add_error(
-                "agency_worker_name", "Choose a second member of staff or an outside-agency worker, not both."
-            )
-        if agency and not (data.get("agency_worker_organisation") or "").strip():
-            self.add_error("agency_worker_organisation", "Enter the outside agency's name.")
-        lone = not second and not agency
-        if lone and not (data.get("lone_visit_reason") or "").strip():
-            self.add_error(
-                "lone_visit_reason",
-                f"{school.name} requires visits in pairs: choose a second visitor, or say why this visit must be "
-                "made alone."
-                if school.pairs_required
-                else "Choose a second visitor if you can, or say why this visit will be made alone.",
-            )
-        if not lone:
-            data["lone_visit_reason"] = ""
 
         self.check_code_word_not_printed(data)
 
         # A visitor already booked at that time.
         if start and end:
             self.add_clash_errors(data)
-
-            # hc13: an evening visit needs an explicit confirmation.
-            if is_evening(school, start, end):
-                if not data.get("evening_confirmed"):
-                    self.add_error(
-                        "evening_confirmed",
-                        f"This visit starts or ends after {school.evening_cutoff:%H:%M}. The policy strongly "
-                        "recommends no evening visits: tick the box to confirm an evening visit is necessary, "
-                        "or choose an earlier time.",
-                    )
-            else:
-                data["evening_confirmed"] = False
         return data
 
     def add_clash_errors(self, data: dict[str, Any] | None = None) -> bool:
@@ -585,7 +688,7 @@ class NewStarterForm(PlainTextForm, forms.Form):
     )
     duration = forms.IntegerField(label="Length of each visit (minutes)", min_value=15, max_value=240, initial=45)
     purpose = forms.CharField(
-        label="Purpose (hc05)",
+        label="Purpose",
         widget=forms.Textarea(attrs={"rows": 2}),
         initial="Meet the family and the child before they start school, and answer their questions.",
     )
@@ -630,7 +733,7 @@ class NewStarterForm(PlainTextForm, forms.Form):
                     Column("duration", css_class="col-sm-6 col-lg-2"),
                 ),
             ),
-            Fieldset("3. Visitor pairs (hc06)", *pair_fields),
+            Fieldset("3. Visitor pairs", *pair_fields),
             Fieldset("4. Purpose and saving", "purpose", "submit_now"),
         )
 

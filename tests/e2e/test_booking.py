@@ -26,7 +26,8 @@ def test_hc05_office_books_a_visit_through_the_form_and_prints_the_letter(page: 
     day = (timezone.localdate() + dt.timedelta(days=60)).strftime("%d/%m/%Y")
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).strftime("%d/%m/%Y")
 
-    # Act: find the household and fill the form with a date in the past and no code word.
+    # Act: find the household and fill the form with a date in the past and no code word (the
+    # suggested one taken out).
     page.get_by_role("link", name="Book a visit").click()
     page.get_by_label("Family name, pupil's name or postcode").fill("Adeyemi")
     page.get_by_role("button", name="Search").click()
@@ -40,6 +41,7 @@ def test_hc05_office_books_a_visit_through_the_form_and_prints_the_letter(page: 
     page.locator("input[name=visit_date]").fill(yesterday)
     page.locator("input[name=start_time]").fill("10:00")
     page.locator("input[name=end_time]").fill("11:00")
+    page.locator("input[name=code_word]").fill("")  # the suggested one taken out
     page.get_by_role("button", name="Send to the safeguarding lead").click()
 
     # Assert: told what to fix, nothing saved.

@@ -23,7 +23,7 @@ from django.utils import timezone
 from visits import access, audit, bookings, family_words, hooks, lifecycle, moves, who
 from visits.enums import AuditAction, Reason, Status
 from visits.exceptions import LifecycleError
-from visits.forms import NewStarterForm, VisitForm
+from visits.forms import NewStarterForm, VisitForm, visiting_staff
 from visits.models import Household, Pupil, School, Visit
 from visits.request_fields import FOLLOW_UP_FIELDS
 
@@ -118,6 +118,8 @@ def new(request: HttpRequest) -> HttpResponse:
     pupils = list(household.pupils.all())
     if len(pupils) == 1:
         initial["pupils"] = pupils
+    if visiting_staff(school).filter(pk=request.user.pk).exists():
+        initial["lead_visitor"] = request.user  # visiting staff book their own visits, most often
     if request.method == "POST":
         form = VisitForm(request.POST, school=school, household=household, initial=initial)
         if form.is_valid():
@@ -222,7 +224,7 @@ def edit(request: HttpRequest, code: UUID) -> HttpResponse:
 
 def _follow_up_initial(visit: Visit) -> dict[str, Any]:
     """mp02: the follow-up starts from the visit: same household, pupils, visitors, reasons;
-    no date, and a new code word."""
+    no date, and a new code word (the form suggests one)."""
     when = timezone.localtime(visit.scheduled_start)
     initial: dict[str, Any] = {name: getattr(visit, name) for name in FOLLOW_UP_FIELDS}
     initial.update(
