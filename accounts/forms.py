@@ -265,10 +265,15 @@ class SchoolSettingsForm(PlainTextForm, forms.ModelForm):
 class ProfileForm(PlainTextForm, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["mobile", "description"]
-        labels = {"mobile": "Work mobile", "description": "Description for the police"}
-        help_texts = {"mobile": MOBILE_HELP, "description": DESCRIPTION_HELP}
+        fields = ["job_title", "mobile", "description"]
+        labels = {"job_title": "Job title", "mobile": "Work mobile", "description": "Description for the police"}
+        help_texts = {
+            "job_title": "Your role on a visit: the booking form fills it in when you are chosen as a visitor.",
+            "mobile": MOBILE_HELP,
+            "description": DESCRIPTION_HELP,
+        }
         widgets = {
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
             "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
@@ -283,6 +288,9 @@ class ProfileForm(PlainTextForm, forms.ModelForm):
 
     def clean_description(self) -> str:
         return self.cleaned_data["description"].strip()
+
+    def clean_job_title(self) -> str:
+        return " ".join(self.cleaned_data["job_title"].split())
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

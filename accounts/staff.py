@@ -53,8 +53,9 @@ SETTINGS = {
     "second_factor_for_all": "Second factor for all staff",
 }
 SETTING_FIELDS = tuple(SETTINGS)
-# A person's own profile: what the office reads to the police if the code word is used (hc18, hc19).
-PROFILE_FIELDS = ("mobile", "description")
+# A person's own profile: what the office reads to the police if the code word is used (hc18, hc19),
+# and the job title the booking form fills in as their role on a visit (hc06).
+PROFILE_FIELDS = ("mobile", "description", "job_title")
 
 
 class StaffChangeRefused(Exception):
@@ -545,7 +546,7 @@ def update_settings(actor: User, school: School, values: dict) -> list[tuple[str
 
 
 def update_profile(user: User, values: dict) -> list[str]:
-    """A person's own mobile number and description (hc18, hc19). Audited by field name only: the
+    """A person's own mobile number, description (hc18, hc19) and job title. Audited by field name only: the
     values are personal and stay out of the trail."""
     changed = [name for name in PROFILE_FIELDS if getattr(user, name) != values[name]]
     if changed:
