@@ -127,6 +127,30 @@ def template_for(school: School) -> list[Hazard]:
     return rows or list(DEFAULT_TEMPLATE)
 
 
+KNOWN_RISK = "Known risk at this address: "
+MAX_KNOWN_RISK_ROWS = 5
+
+
+def known_risk_rows(household: Household) -> list[Hazard]:
+    """The household's known risks (its record's "known risks", one a line) as rows to rate: the
+    person writing the first assessment chooses their severity and likelihood and says which
+    controls are in place (none is chosen for them)."""
+    lines = [" ".join(line.split()) for line in (household.known_risks or "").splitlines()]
+    rows = []
+    for line in [line for line in lines if line][:MAX_KNOWN_RISK_ROWS]:
+        text = KNOWN_RISK + line
+        if len(text) > FIELD_LIMITS["hazard"]:
+            text = text[: FIELD_LIMITS["hazard"] - 1].rsplit(" ", 1)[0] + "\u2026"
+        rows.append(Hazard(text, STAFF, 0, 0, ""))
+    return rows
+
+
+def first_rows(household: Household) -> list[Hazard]:
+    """hc09: where a household's first assessment starts: its known risks, then the school's
+    template, in one table to edit."""
+    return known_risk_rows(household) + template_for(household.school)
+
+
 def current_assessment(household: Household) -> RiskAssessment | None:
     """The household's newest assessment version (None before the first)."""
     return RiskAssessment.objects.filter(household=household).order_by("-version").first()

@@ -124,7 +124,7 @@ def household_assessment_update(request: HttpRequest, code: UUID) -> HttpRespons
             messages.success(request, f"Risk assessment saved as version {saved[0].version}.")
             return redirect("safeguarding:household_risk", code=household.code)
     else:
-        form = RiskRowsForm(initial_rows=latest.rows.all() if latest else risk.template_for(household.school))
+        form = RiskRowsForm(initial_rows=latest.rows.all() if latest else risk.first_rows(household))
     return render(
         request,
         "safeguarding/risk/household_form.html",
@@ -176,7 +176,8 @@ def visit_review(request: HttpRequest, code: UUID) -> HttpResponse:
 
 def _review_page(request: HttpRequest, visit: Visit, can: VisitAccess, form: RiskRowsForm | None) -> HttpResponse:
     review, latest, current = risk.review_state(visit)
-    rows = list(latest.rows.all()) if latest else risk.template_for(visit.school)
+    # The first assessment is one table to fill in, from the known risks and the template.
+    rows = list(latest.rows.all()) if latest else risk.first_rows(visit.household)
     may_review = visit.status in Status.editable() and may_review_risk(request.user, visit)
     if form is None and may_review:
         form = RiskRowsForm(initial_rows=rows)

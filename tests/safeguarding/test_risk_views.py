@@ -279,16 +279,18 @@ def test_hc09_household_assessment_page_query_count_same_for_1_and_5_versions_an
 # --- the review for a visit ----------------------------------------------------------------------------
 
 
-def test_hc09_review_page_shows_the_template_for_a_household_without_an_assessment(cast, login):
+def test_hc09_review_page_shows_the_template_once_to_fill_in_for_a_household_without_an_assessment(cast, login):
     # Arrange
     visit = cast.make_visit(Status.DRAFT, risk_review=False)
 
     # Act
     response = login(cast.office).get(reverse("safeguarding:risk_review", args=[visit.code]))
 
-    # Assert
+    # Assert: one table, the one to fill in (issue 16: not a read-only copy above it too).
     body = response.content.decode()
-    assert "The school's template (no assessment yet)" in body
+    assert "The school's template (no assessment yet)" not in body and "risk-table" not in body
+    assert "Fill in the first assessment" in body
+    assert body.count("Attack by a dog or other animal") == 1
     assert "Reviewed: no change" not in body  # nothing to review unchanged yet
     assert "Not reviewed for this visit yet" in body
     assert AuditEntry.objects.filter(object_type="risk_assessment", object_code=str(visit.code)).count() == 1
