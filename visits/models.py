@@ -696,6 +696,25 @@ class TabletStep(models.Model):
         return f"{self.step} on visit {self.visit_id} at {timezone.localtime(self.happened_at):%H:%M}"
 
 
+class StaffSignature(models.Model):
+    """A visitor's own signature on the Home Visit Form and the Record of Home Visit (hc23), drawn on
+    the tablet by the member of staff signed in: one per visitor per visit, kept as the parent's is
+    (a PNG we re-encoded, in the database, never a file)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="staff_signatures")
+    signer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    image = models.BinaryField(editable=False)
+    width = models.PositiveSmallIntegerField(default=0)
+    height = models.PositiveSmallIntegerField(default=0)
+    captured_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visit", "signer"], name="hc23_one_staff_signature_each")]
+
+    def __str__(self) -> str:
+        return f"Signature of {self.signer}"
+
+
 class VisitUserObjectPermission(UserObjectPermissionBase):
     """Direct foreign-key permission rows (guardian's fast path): requester and visitors."""
 
