@@ -335,6 +335,9 @@ FORM_BUILDERS = {
         data, schools=[c.school]
     ),
     "visits.views.signature.SignatureForm": lambda c, data: _form("visits.views.signature.SignatureForm")(data),
+    "visits.views.staff_signature.StaffSignatureForm": lambda c, data: _form(
+        "visits.views.staff_signature.StaffSignatureForm"
+    )(data),
     "safeguarding.forms.DecisionForm": lambda c, data: _form("safeguarding.forms.DecisionForm")(
         data, action="authorise", high_risk=True
     ),
@@ -492,6 +495,7 @@ FORM_PAGES = [
     ("visits:present", "road", "visitor", "visits.record_forms.PresenceForm"),
     ("visits:record", "road", "visitor", "visits.record_forms.RecordForm"),
     ("visits:signature", "road", "visitor", "visits.views.signature.SignatureForm"),
+    ("visits:staff_signature", "road", "visitor", "visits.views.staff_signature.StaffSignatureForm"),
     ("safeguarding:raise_concern", "road", "visitor", "safeguarding.forms.RaiseConcernForm"),
     ("safeguarding:report_incident", "road", "visitor", "safeguarding.forms.ReportIncidentForm"),
     ("login", None, None, "homevisits.forms.LoginForm"),

@@ -187,6 +187,9 @@ def downloadable_documents(user: User, visit: Visit) -> list[str]:
 
 # --- who and when together: what a person may do to a visit now ------------------------------------
 
+# When a visitor may sign the form and the record themselves (hc23).
+STAFF_SIGN_STATES = moves.UNDER_WAY | {Status.COMPLETED}
+
 
 def may_write_record_now(user: User, visit: Visit) -> bool:
     """hc20: the Record of Home Visit, by the visitors, while the visit is under way (hc01)."""
@@ -196,6 +199,12 @@ def may_write_record_now(user: User, visit: Visit) -> bool:
 def may_take_signature_now(user: User, visit: Visit) -> bool:
     """hc23: the parent signs on the visitors' tablet, during the visit."""
     return visit.status in moves.UNDER_WAY and who.may_conduct(user, visit)
+
+
+def may_staff_sign_now(user: User, visit: Visit) -> bool:
+    """hc23: a visitor signs the Home Visit Form and the Record themselves, on the tablet, once
+    they have set off: during the visit or after it is complete."""
+    return visit.status in STAFF_SIGN_STATES and who.may_conduct(user, visit)
 
 
 def may_raise_urgent_now(user: User, visit: Visit) -> bool:
@@ -341,6 +350,7 @@ class VisitAccess:
     can_print_letter = _flag(may_print_letter_now)
     can_write_record = _flag(may_write_record_now)
     can_sign = _flag(may_take_signature_now)
+    can_staff_sign = _flag(may_staff_sign_now)
     can_see_signature = _flag(who.may_see_signature)
     can_raise_urgent = _flag(may_raise_urgent_now)
     can_extend = _flag(moves.may_extend_now)

@@ -34,7 +34,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import family_words
-from .models import Visit
+from .models import StaffSignature, Visit
 
 STATIC_SCHEME = "hv-static"
 IMAGE_SCHEME = "hv-image"
@@ -138,6 +138,34 @@ def parent_signature(visit: Visit) -> bytes | None:
     return bytes(image) if image else None
 
 
+# The steps the visit's timeline stamps, printed beside the booked slot (issue 16).
+ACTUAL_STEPS = (
+    ("Set off", "started_at"),
+    ("Arrived", "arrived_at"),
+    ("Left", "left_at"),
+    ("Back at school", "returned_at"),
+    ("Rang: not returning today", "not_returning_at"),
+)
+
+
+def actual_times(visit: Visit) -> list[str]:
+    """When the visit really happened, from its timeline's stamps: "Set off 09:45", with the date
+    where it is not the booked day. Empty before the visitors set off."""
+    booked = timezone.localtime(visit.scheduled_start).date()
+    times = []
+    for label, field in ACTUAL_STEPS:
+        at = getattr(visit, field)
+        if at is not None:
+            at = timezone.localtime(at)
+            times.append(f"{label} {at:%H:%M}" if at.date() == booked else f"{label} {at:%d/%m/%Y %H:%M}")
+    return times
+
+
+def staff_signatures(visit: Visit) -> dict[int, StaffSignature]:
+    """The visitors' own signatures (issue 16), by the signer's id."""
+    return {s.signer_id: s for s in StaffSignature.objects.filter(visit=visit)}
+
+
 def _visit_context(visit: Visit) -> dict[str, Any]:
     pupils = list(visit.pupils.all())
     return {
@@ -148,6 +176,7 @@ def _visit_context(visit: Visit) -> dict[str, Any]:
         "visitors": family_words.visitors(visit),
         "start": timezone.localtime(visit.scheduled_start),
         "end": timezone.localtime(visit.expected_end),
+        "actual": actual_times(visit),
         "names": family_words.first_names(pupils),
         "initials": pupil_initials(visit, pupils),
     }
@@ -260,8 +289,30 @@ def render_document(kind: str, visit: Visit, *, signature: bytes | None = None, 
             images["parent-signature"] = (signature, content_type)
     context["parent_signature"] = f"{IMAGE_SCHEME}:parent-signature" if images else ""
     context["signed"] = _related(visit, "parent_signature") if images else None
+    context["staff_signs"] = _staff_signs(visit, images)
     html = render_to_string(doc.template, context)
     return html_to_pdf(html, images=images, fetcher=fetcher), doc.filename(visit, context["initials"])
+
+
+def _staff_signs(visit: Visit, images: dict[str, tuple[bytes, str]]) -> list[dict[str, Any]]:
+    """The staff member's line for each visitor (hc23): their signature from the tablet when they
+    signed (its image added to this render's `images`), else a line to sign by hand."""
+    signed = staff_signatures(visit)
+    signs = []
+    for n, user in enumerate(u for u in (visit.lead_visitor, visit.second_visitor) if u is not None):
+        found = signed.get(user.pk)
+        data = bytes(found.image) if found else b""
+        content_type = _image_type(data) if data else None
+        if content_type:
+            images[f"staff-signature-{n}"] = (data, content_type)
+        signs.append(
+            {
+                "name": str(user),
+                "image": f"{IMAGE_SCHEME}:staff-signature-{n}" if content_type else "",
+                "at": _local(found.captured_at) if content_type else None,
+            }
+        )
+    return signs
 
 
 def _image_type(data: bytes) -> str | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, booking, documents, households, record, signature
+from .views import board, booking, documents, households, record, signature, staff_signature
 from .views import visits as views
 
 app_name = "visits"
@@ -42,6 +42,7 @@ urlpatterns = [
     # --- the tablet: the parent's signature (issue 5, hc23) ---
     path("<uuid:code>/signature/", signature.sign, name="signature"),
     path("<uuid:code>/signature.png", signature.image, name="signature_image"),
+    path("<uuid:code>/staff-signature/", staff_signature.sign, name="staff_signature"),
     # The day board and the alarms (hc12, hc18, hc19).
     path("board/", board.board, name="board"),
     path("board/rows/", board.board_rows_partial, name="board_rows"),

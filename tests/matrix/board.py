@@ -18,4 +18,13 @@ ROUTES: dict[str, Route] = {
         | dict.fromkeys(VISIT_HIDDEN, 404),
         visit=Status.IN_PROGRESS,
     ),
+    # hc23: the visitor's own signature, on their tablet: the visitors, each for themselves; others
+    # who see the visit get 403 (the POST side is asked in tests/visits/test_staff_signature.py).
+    "visits:staff_signature": Route(
+        "GET",
+        {"anonymous": LOGIN}
+        | {actor: (200 if actor in ("visitor", "second") else 403) for actor in SEES_VISIT}
+        | dict.fromkeys(VISIT_HIDDEN, 404),
+        visit=Status.IN_PROGRESS,
+    ),
 }

@@ -153,7 +153,7 @@ def test_hc23_form_school_copy_has_every_field_of_the_printed_form(cast, login):
         "Authorisation of visit by Safeguarding Lead",
         "(Safeguarding Lead)",
         "(Parent/Guardian)",
-        "The top copy of this MUST be left at the home.",
+        "Keep at school. The family's copy, to leave at the home, is printed separately.",  # issue 16
     ]:
         assert label in text, label
     # ... and the values, the authorisation block filled from the lead's decision.
@@ -249,7 +249,7 @@ def test_hc23_form_long_text_flows_onto_a_second_page(cast, login):
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
     text = pdf_text(response.content)
     assert "Sentence 0 about" in text and "Sentence 159 about" in text and "ENDOFCOMMENTS" in text
-    assert "The top copy of this MUST be left at the home." in pages[-1]
+    assert "is printed separately." in pages[-1]
 
 
 # --- the copy left at the home (hc23) ------------------------------------------------------------------
