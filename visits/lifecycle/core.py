@@ -286,9 +286,9 @@ def _check_preconditions(visit: Visit, action: str, decision: Decision) -> None:
         problems += start_blockers(visit)
     elif action == Action.COMPLETE:
         if visit.left_at is None:
-            problems.append("Record 'Left the property' before completing the visit (hc14).")
+            problems.append("Record 'Left the property' before completing the visit.")
         if not VisitRecord.objects.filter(visit=visit).exists():
-            problems.append("Write the Record of Home Visit before completing the visit (hc20).")
+            problems.append("Write the Record of Home Visit before completing the visit.")
     if problems:
         raise PreconditionFailed(problems)
 
@@ -310,13 +310,13 @@ def confirmations_needed(visit: Visit, decision: Decision | None = None) -> list
     school = visit.school
     problems = []
     if school.pairs_required and visit.is_lone_visit and not decision.approve_lone_working:
-        problems.append("This is a lone visit: confirm that you approve lone working (hc06).")
+        problems.append("This is a lone visit: confirm that you approve lone working.")
     if visit.is_evening and not decision.confirm_evening:
         problems.append(
-            f"The visit starts or ends after {school.evening_cutoff:%H:%M}: confirm that an evening visit is necessary (hc13)."
+            f"The visit starts or ends after {school.evening_cutoff:%H:%M}: confirm that an evening visit is necessary."
         )
     if school.slt_discussion_required and visit.slt_consulted_id is None:
-        problems.append("This school requires the SLT member the visit was discussed with to be named (mp01).")
+        problems.append("This school requires the SLT member the visit was discussed with to be named.")
     return problems
 
 

@@ -115,6 +115,11 @@ def sign(request: HttpRequest, code: UUID) -> HttpResponse:
     form = SignatureForm(request.POST)
     if not form.is_valid():
         return _page(request, visit, can, form)
+    return _keep(request, visit, can, form)
+
+
+def _keep(request: HttpRequest, visit: Visit, can, form: SignatureForm) -> HttpResponse:
+    """Keep the signature (or the reason) the valid form holds, and say so."""
     try:
         lifecycle.record_signature(
             visit,
