@@ -526,18 +526,15 @@ class VisitForm(PlainTextForm, forms.ModelForm):
                 None, "The name or address holds the visit's code word: ask the office to agree another code word."
             )
 
-    def _who_goes(self, data: dict[str, Any]) -> str:
-        """The answer to "who goes with the lead visitor?". A post without it (an older page)
-        says it by what it filled in; both a member of staff and an agency worker is refused."""
+    def _who_goes(self, data: dict[str, Any]) -> tuple[str, bool]:
+        """The answer to "who goes with the lead visitor?", and whether it was said twice over. A
+        post without it (an older page) says it by what it filled in, and may name both a member
+        of staff and an agency worker, which is refused."""
         answer = data.get(SECOND_PERSON)
         if answer in (STAFF, AGENCY, ALONE):
-            return answer
+            return answer, False
         staff, agency = data.get("second_visitor"), (data.get("agency_worker_name") or "").strip()
-        if staff and agency:
-            self.add_error(
-                "agency_worker_name", "Choose a second member of staff or an outside-agency worker, not both."
-            )
-        return STAFF if staff else AGENCY if agency else ALONE
+        return (STAFF if staff else AGENCY if agency else ALONE), bool(staff and agency)
 
     def _ask_only_what_applies(self, data: dict[str, Any], start: dt.datetime | None, end: dt.datetime | None) -> None:
         """`request_fields.SHOWN_WHEN`: a field needed by the answers and left blank is asked for by
@@ -550,11 +547,23 @@ class VisitForm(PlainTextForm, forms.ModelForm):
             field = self.fields[name]
             if not needed(name, answers):
                 data[name] = _blank(field)
+                self._forget_errors(name)
                 continue
             value = data.get(name)
             empty = not value.strip() if isinstance(value, str) else not value
             if name in REQUIRED_WHEN_SHOWN and empty and name not in self.errors:
                 self.add_error(name, field.error_messages["required"])
+
+    def _forget_errors(self, name: str) -> None:
+        """What was left in a field that does not apply is not judged: its errors go, but for a
+        control character, refused wherever it is typed (homevisits.validators)."""
+        if name not in self._errors:
+            return
+        kept = [e for e in self._errors[name].data if getattr(e, "code", None) == "control_characters"]
+        if kept:
+            self._errors[name].data = kept
+        else:
+            del self._errors[name]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -590,8 +599,12 @@ class VisitForm(PlainTextForm, forms.ModelForm):
         data["informed"] = NO if not data["family_informed"] else YES
 
         # hc02, hc05, hc06, hc08, hc13: only what applies, and what applies answered.
-        data[SECOND_PERSON] = self._who_goes(data)
+        data[SECOND_PERSON], both = self._who_goes(data)
         self._ask_only_what_applies(data, start, end)
+        if both:
+            self.add_error(
+                "agency_worker_name", "Choose a second member of staff or an outside-agency worker, not both."
+            )
 
         # hc06: the people and their roles (from their profiles when left blank).
         lead, second = data.get("lead_visitor"), data.get("second_visitor")

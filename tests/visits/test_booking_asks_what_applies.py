@@ -54,6 +54,7 @@ def test_the_page_carries_each_condition_as_the_statement_says(cast, login):
         boxes[re.search(r'name="(\w+)"', inside).group(1)] = json.loads(condition.replace("&quot;", '"'))
     assert boxes == {name: json.loads(request_fields.shown_when_attr(name)) for name in SHOWN_WHEN}
     assert "js/booking.js" in page
+    assert not re.search(r"data-shown-when=\"[^\"]*\"[^>]*\shidden", page)  # without JavaScript: all shown
     assert 'data-evening-cutoff="17:00"' in page
 
 
@@ -165,15 +166,24 @@ def test_hc02_told_drops_the_exception_and_not_told_asks_for_it_and_drops_the_ap
 
 
 def test_hc08_when_the_appointment_was_made_applies_only_to_an_appointment(cast):
-    # Act
-    form = bound(cast, appointment_method=AppointmentMethod.NONE, appointment_made_at="not a date")
+    # Act: no appointment, and a date left in the field below it (good or not).
+    typo = bound(cast, appointment_method=AppointmentMethod.NONE, appointment_made_at="not a date")
+    good = bound(cast, appointment_method=AppointmentMethod.NONE, appointment_made_at="01/11/2026 10:00")
+    phoned = bound(cast, appointment_method=AppointmentMethod.PHONE, appointment_made_at="not a date")
 
     # Assert: what was left in a field that does not apply is dropped, not judged.
-    form.is_valid()
-    assert "appointment_made_at" in form.errors  # the typed value is still judged as typed...
-    form = bound(cast, appointment_method=AppointmentMethod.NONE, appointment_made_at="01/11/2026 10:00")
-    assert form.is_valid(), form.errors
-    assert form.cleaned_data["appointment_made_at"] is None  # ...and a good one dropped
+    assert typo.is_valid(), typo.errors
+    assert good.is_valid(), good.errors
+    assert (typo.cleaned_data["appointment_made_at"], good.cleaned_data["appointment_made_at"]) == (None, None)
+    assert list(errors(phoned)) == ["appointment_made_at"]
+
+
+def test_a_control_character_left_in_a_field_that_does_not_apply_is_still_refused(cast):
+    # Act
+    found = errors(bound(cast, second_person=STAFF, lone_visit_reason="Left\x00over"))
+
+    # Assert
+    assert list(found) == ["lone_visit_reason"]
 
 
 def test_hc05_an_emergency_visit_is_not_asked_why_not_in_school_and_a_planned_one_is(cast):
