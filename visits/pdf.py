@@ -143,8 +143,8 @@ ACTUAL_STEPS = (
     ("Set off", "started_at"),
     ("Arrived", "arrived_at"),
     ("Left", "left_at"),
-    ("Back at school", "returned_at"),
-    ("Rang: not returning today", "not_returning_at"),
+    ("Back", "returned_at"),
+    ("Rang: not returning", "not_returning_at"),
 )
 
 

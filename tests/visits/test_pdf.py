@@ -249,7 +249,7 @@ def test_hc23_form_long_text_flows_onto_a_second_page(cast, login):
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
     text = pdf_text(response.content)
     assert "Sentence 0 about" in text and "Sentence 159 about" in text and "ENDOFCOMMENTS" in text
-    assert "is printed separately." in pages[-1]
+    assert "is printed separately." in pages[0]
 
 
 # --- the copy left at the home (hc23) ------------------------------------------------------------------

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.matrix.signature import _drawn
-from tests.visits.test_pdf import download, embedded_things, full_visit, keep, pdf_text
+from tests.visits.test_pdf import download, embedded_things, full_visit, keep, page_texts, pdf_text
 from visits import lifecycle, pdf, signature, staff_signatures
 from visits.enums import AuditAction, Status
 from visits.exceptions import NotPermitted
-from visits.models import AuditEntry, StaffSignature, Visit
+from visits.models import AuditEntry, ParentSignature, StaffSignature, Visit
 
 
 def url(visit: Visit) -> str:
@@ -203,7 +203,7 @@ def test_the_form_says_where_the_familys_copy_is_not_that_this_one_is_left(cast,
     assert "MUST be left at the home" not in text
 
 
-def test_the_form_and_record_print_the_actual_times_beside_the_booked_slot(cast, login):
+def test_the_form_and_record_print_the_actual_times_beside_the_booked_slot_on_one_page(cast, login):
     # Arrange
     visit = full_visit(cast, Status.COMPLETED)
     lifecycle.record_step(visit, cast.office, "back")
@@ -220,12 +220,20 @@ def test_the_form_and_record_print_the_actual_times_beside_the_booked_slot(cast,
     before = pdf_text(download(client, "pdf_form", planned).content)
 
     # Assert
-    actual = f"Actual: Set off {times['s']:%H:%M}, Arrived {times['a']:%H:%M}, Left {times['l']:%H:%M}, Back at school"
+    actual = f"Actual: Set off {times['s']:%H:%M}, Arrived {times['a']:%H:%M}, Left {times['l']:%H:%M}, "
     for text in (form, record):
         assert f"Booked: {booked:%A %d/%m/%Y}, {booked:%H:%M}" in text
-        assert actual in text
-        assert f"Back at school {times['b']:%H:%M}" in text
+        assert actual + f"Back {times['b']:%H:%M}" in text
     assert "Actual: not set off yet" in before
+    # Both visitors and the parent signed: the form still fits one page.
+    drawn = signature.clean_data_url(_drawn())
+    for visitor in (cast.visitor, cast.second):
+        staff_signatures.record_staff_signature(visit, visitor, drawn)
+    ParentSignature.objects.create(
+        visit=visit, image=drawn.png, width=600, height=200, signer_name="Pat Parent", captured_by=cast.visitor
+    )
+    keep("form-all-signed.pdf", download(client, "pdf_form", visit).content)
+    assert len(page_texts(download(client, "pdf_form", visit).content)) == 1
 
 
 def test_actual_times_name_the_day_when_it_is_not_the_booked_one(cast):
