@@ -1202,7 +1202,7 @@ def test_hc13_visit_page_flags_an_evening_visit_confirmed_by_the_requester(cast,
     page = login(cast.lead).get(reverse("visits:detail", args=[visit.code])).content.decode()
 
     # Assert
-    assert "Evening visit: confirmed by the requester (hc13)" in page
+    assert "Evening visit: confirmed by the requester" in page
     assert "Evening visit: I confirm it is necessary" in page
 
 
