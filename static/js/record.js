@@ -205,8 +205,11 @@
       });
   }
 
+  // Every edit fires "input" (a key, a paste, a radio tapped), so nothing waits for "change". A
+  // text box's "change" fires as it loses focus, i.e. as the finger goes down on the next button:
+  // a status line rewritten then moved the page under that finger (Chromium's scroll anchoring,
+  // 238 px on a 768x1024 tablet) and the tap landed on the form, not on "Send" (issue 16).
   form.addEventListener("input", onChange);
-  form.addEventListener("change", onChange);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     // One key and time per sending of the record (issue 16): the school writes it once per key.
