@@ -87,6 +87,13 @@
     if (at && step && step.at) at.value = step.at;
   }
 
+  function unstamp(form) {
+    ["step_key", "step_at"].forEach(function (name) {
+      var input = field(form, name);
+      if (input) input.value = "";
+    });
+  }
+
   function csrf() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
@@ -409,7 +416,7 @@
     flush();
   });
   window.addEventListener("offline", show);
-  window.hvOutbox = { stamp: stamp, restamp: restamp, waiting: waitingCount, flush: flush };
+  window.hvOutbox = { stamp: stamp, restamp: restamp, unstamp: unstamp, waiting: waitingCount, flush: flush };
   show();
   flush();
 })();

@@ -153,7 +153,10 @@
   }
 
   function onChange() {
-    writeLocal({ synced: false });
+    // A changed record is a new sending of it: a new key (issue 16), else the school, having had
+    // the earlier one, would answer "already saved" and keep that.
+    if (window.hvOutbox) window.hvOutbox.unstamp(form);
+    writeLocal({ synced: false, step: null });
     showWhen();
     if ((readLocal() || {}).pending) {
       sayOffline();
@@ -166,6 +169,8 @@
 
   function sendRecord() {
     if (sending) return;
+    // One key and time per sending of the record (issue 16): the school writes it once per key.
+    if (window.hvOutbox) writeLocal({ step: window.hvOutbox.stamp(form) });
     if (!navigator.onLine) {
       sayOffline();
       return;
@@ -212,8 +217,7 @@
   form.addEventListener("input", onChange);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    // One key and time per sending of the record (issue 16): the school writes it once per key.
-    writeLocal({ pending: true, step: window.hvOutbox ? window.hvOutbox.stamp(form) : null });
+    writeLocal({ pending: true });
     sendRecord();
   });
   window.addEventListener("offline", sayOffline);

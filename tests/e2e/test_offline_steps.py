@@ -22,12 +22,15 @@ from tests.factories import PASSWORD, make_cast
 from visits.enums import EventKind, Status
 from visits.models import ParentSignature, TabletStep, Visit, VisitEvent
 
+from .conftest import LANDSCAPE, PORTRAIT
 from .test_roles_login import sign_in
 from .test_signature_pad import mouse_stroke
 
 pytestmark = pytest.mark.browser
 
 SERVER_MOVES_ON = dt.timedelta(minutes=2)
+SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE, "phone": {"width": 390, "height": 844}}
+SHOWN_AT_EVERY_SIZE = {"arrived", "danger"}
 CLOSE = dt.timedelta(seconds=3)
 
 
@@ -53,6 +56,11 @@ class Walk:
             expect(page.get_by_test_id("outbox-waiting")).to_contain_text(waiting)
             expect(page.get_by_test_id("outbox-waiting")).to_contain_text("No signal")
         page.screenshot(path=self.shots / f"offline-{step}-waiting.png")
+        if step in SHOWN_AT_EVERY_SIZE:
+            for size, viewport in SIZES.items():
+                page.set_viewport_size(viewport)
+                page.screenshot(path=self.shots / f"offline-{step}-waiting-{size}.png")
+            page.set_viewport_size(SIZES["portrait"])
         assert not TabletStep.objects.filter(visit=self.visit, step=step).exists()
         self.clock.shift(SERVER_MOVES_ON)
         page.context.set_offline(False)
