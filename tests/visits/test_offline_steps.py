@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from safeguarding.models import Concern
 from tests.factories import drawn_png
+from tests.race import race
 from visits import lifecycle
 from visits.enums import AuditAction, EventKind, Status
 from visits.lifecycle import steps
@@ -285,3 +286,27 @@ def test_an_outbox_step_refused_by_the_school_is_said_in_json(cast, login):
     body = json.loads(response.content)
     assert body["ok"] is False and "cancelled" in body["error"]
     assert TabletStep.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_hc14_two_copies_of_one_step_sent_at_once_write_it_once(cast, _flush_despite_append_only_triggers):
+    # Arrange: the outbox's retry overtakes its first sending (a slow reply): the same key twice at once.
+    trials = 5
+    for trial in range(trials):
+        visit = cast.make_visit(Status.IN_PROGRESS)
+        key = f"{trial:08d}-race-{KEY[14:]}"
+
+        def send(ready, visit=visit, key=key):
+            copy = Visit.objects.get(pk=visit.pk)
+            ready()
+            lifecycle.record_step(copy, cast.visitor, "arrived", sent=lifecycle.Sent(key=key, at=timezone.now()))
+
+        # Act
+        finishes = race(send, send)
+
+        # Assert: one wrote it, the other was told it was done (never an error of another kind).
+        errors = [type(f.error).__name__ for f in finishes if not f.won]
+        assert errors == ["AlreadyDone"], errors
+        assert events(visit, EventKind.ARRIVED) == 1
+        assert TabletStep.objects.filter(visit=visit, key=key).count() == 1
