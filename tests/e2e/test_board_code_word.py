@@ -14,6 +14,7 @@ from demo.data import DEMO_PASSWORD
 from visits.models import AuditEntry, Visit
 from visits.views.board import CODE_WORD_AUDIT, CODE_WORD_SECONDS
 
+from .test_accessibility import run_axe
 from .test_roles_login import sign_in
 
 pytestmark = pytest.mark.browser
@@ -29,9 +30,11 @@ def test_hc11_the_board_shows_a_code_word_only_on_a_tap_for_a_short_time(page: P
     form = page.locator("[data-code-word-form]").first
     code = form.get_attribute("data-visit")
     word = Visit.objects.get(code=code).code_word
-    widths = {}
+    widths, violations, heights = {}, [], {}
     for name, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
+        violations += run_axe(page, "day board", name)
+        heights[name] = page.evaluate("document.documentElement.scrollHeight")
         page.screenshot(path=str(screenshots / f"board-code-words-hidden-{name}.png"), full_page=True)
         widths[name] = page.evaluate("document.documentElement.scrollWidth") <= width  # the table scrolls, not the page
     page.set_viewport_size({"width": 1024, "height": 768})
@@ -42,6 +45,7 @@ def test_hc11_the_board_shows_a_code_word_only_on_a_tap_for_a_short_time(page: P
     shown = page.get_by_test_id("board-code-word-shown")
     expect(shown).to_have_text(word)
     page.screenshot(path=str(screenshots / "board-code-word-shown-landscape.png"), full_page=True)
+    violations += run_axe(page, "day board, a code word shown", "landscape")
     # ... the board refreshes (its 20 s poll): the word is still there, within its time ...
     with page.expect_response(re.compile(r"/board/rows/")):
         page.clock.run_for(21_000)
@@ -54,6 +58,8 @@ def test_hc11_the_board_shows_a_code_word_only_on_a_tap_for_a_short_time(page: P
 
     # Assert
     assert widths == dict.fromkeys(SIZES, True)
+    assert violations == []
+    print("board heights", heights)
     assert not any(w in hidden for w in words)
     assert after_refresh == word
     assert word not in page.locator("#board-rows").inner_text()
