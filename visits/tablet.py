@@ -134,6 +134,33 @@ def next_action(visit: Visit, can: VisitAccess, has_record: bool, has_signature:
     return "refused"
 
 
+@dataclass(frozen=True)
+class DoorstepParts:
+    """The parts of a visitor's page below the next step, in the order the doorstep needs them
+    (issue 16): the copy to leave at the home, the record, the parent's signature. The safety
+    checklist, the risk and the visit's details are one tap away below them."""
+
+    home_copy: bool  # the copy to leave with the family: at the door, not before
+    record: bool
+    signature: bool  # the card, and with it "Parent signs": a parent is only there once arrived
+    parent_signs: bool  # "Parent signs on the tablet" may be offered
+
+
+def doorstep_parts(visit: Visit, can: VisitAccess, has_record: bool) -> DoorstepParts | None:
+    """For a visitor only: what their page shows, and from when. Nothing of the doorstep is offered
+    before "Arrived" is logged (hc23: the parent signs at the visit, so "Parent signs" before
+    arrival would be a button that cannot be right); a record already written is always shown."""
+    if not can.is_visitor:
+        return None
+    arrived = visit.arrived_at is not None
+    return DoorstepParts(
+        home_copy=arrived and "home_copy" in can.documents,
+        record=visit.status in Status.started() and (arrived or has_record),
+        signature=visit.status in Status.started() and arrived,
+        parent_signs=arrived and can.can_sign,
+    )
+
+
 def timeline_for(visit: Visit, can: VisitAccess):
     """The visit's timeline as this viewer may read it. The visitors do not see the alarms raised
     about them (hc18: an alarm raised silently from the tablet must leave nothing on its screen

@@ -24,7 +24,7 @@ from PIL import Image
 from tests.factories import drawn_png
 from tests.matrix import ACTORS, acts, visit_action
 from tests.matrix.signature import SIGNERS
-from visits import access, lifecycle, signature
+from visits import access, lifecycle, signature, tablet
 from visits.enums import AuditAction, EventKind, Status
 from visits.models import AuditEntry, ParentSignature, VisitEvent
 
@@ -477,17 +477,29 @@ def test_hc23_saving_writes_no_image_or_name_to_the_audit_trail(cast, login, und
 # --- the card on the visit page ----------------------------------------------------------------------
 
 
+def card_context(visit, user) -> dict:
+    can = access.VisitAccess(user, visit)
+    return {"visit": visit, "can": can, "doorstep": tablet.doorstep_parts(visit, can, has_record=False)}
+
+
 def card(visit, user) -> str:
     request = RequestFactory().get("/")
     request.user = user
-    return html.unescape(
-        render_to_string(
-            "visits/tablet/_signature_card.html", {"visit": visit, "can": access.VisitAccess(user, visit)}, request
-        )
-    )
+    return html.unescape(render_to_string("visits/tablet/_signature_card.html", card_context(visit, user), request))
+
+
+def test_hc23_card_offers_the_pad_only_once_the_visitors_have_arrived(cast, under_way):
+    """Issue 16: "Parent signs" before "Arrived" is a button that cannot be right (no parent yet)."""
+    before = card(under_way, cast.visitor)
+    lifecycle.record_step(under_way, cast.visitor, "arrived")
+    after = card(under_way, cast.visitor)
+
+    assert reverse("visits:signature", args=[under_way.code]) not in before
+    assert reverse("visits:signature", args=[under_way.code]) in after
 
 
 def test_hc23_card_says_not_signed_yet_and_offers_the_pad_to_the_visitors(cast, under_way):
+    lifecycle.record_step(under_way, cast.visitor, "arrived")
     visitor, office = card(under_way, cast.visitor), card(under_way, cast.office)
 
     assert "Not signed yet." in visitor and "Not signed yet." in office
@@ -511,10 +523,8 @@ def test_hc23_card_shows_a_declined_signature_with_its_reason_escaped(cast, unde
     )
     under_way.refresh_from_db()
 
-    raw = render_to_string(
-        "visits/tablet/_signature_card.html",
-        {"visit": under_way, "can": access.VisitAccess(cast.visitor, under_way)},
-    )
+    lifecycle.record_step(under_way, cast.visitor, "arrived")
+    raw = render_to_string("visits/tablet/_signature_card.html", card_context(under_way, cast.visitor))
 
     assert "did not want to sign" in raw and "&lt;script&gt;" in raw and "<script>" not in raw
     assert image_url(under_way) not in raw

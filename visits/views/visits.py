@@ -194,6 +194,7 @@ def detail(request: HttpRequest, code: UUID) -> HttpResponse:
             # hc19: an open alarm, for everyone who sees the visit but its visitors (duress, hc18).
             "alarm": None if can.is_visitor else lifecycle.alarm_state(visit),
             "next_action": tablet.next_action(visit, can, has_record, has_signature),
+            "doorstep": tablet.doorstep_parts(visit, can, has_record),
             "has_record": has_record,
         },
     )
