@@ -122,7 +122,10 @@
       word.className = "code-word-sm";
       word.setAttribute("data-testid", "board-code-word-shown");
       slot.appendChild(word);
-      slot.appendChild(document.createElement("span"));
+      // The countdown changes every second: kept out of the live region's announcements.
+      var countdown = document.createElement("span");
+      countdown.setAttribute("aria-hidden", "true");
+      slot.appendChild(countdown);
     }
     word.textContent = shown.word;
     word.nextSibling.textContent = " (hidden again in " + left + " s)";
