@@ -231,6 +231,41 @@ def test_every_page_of_every_role_passes_axe_at_three_sizes(browser, demo: str):
     assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
 
 
+# Pages no signed-in crawl reaches: before signing in, between the password and the code, after
+# signing out, and the answers to a wrong address or a control character in one.
+OUTSIDE = {
+    "login": ("/accounts/login/", 200),
+    "password_reset": ("/accounts/password/reset/", 200),
+    "password_reset_done": ("/accounts/password/reset/sent/", 200),
+    "signed_out": ("/accounts/signed-out/", 200),
+    "not_found": ("/no-such-page/", 404),
+    "bad_input": ("/accounts/login/?next=%01", 400),
+}
+
+
+def test_pages_outside_the_crawl_pass_axe(demo: str, desk: Page):
+    # Arrange
+    crawl = Crawl("anonymous")
+    answered: dict[str, int | None] = {}
+
+    # Act: each page signed out, then the second factor's page on the way in.
+    for name, (path, _) in OUTSIDE.items():
+        response = desk.goto(demo + path)
+        answered[name] = response and response.status
+        check_page(desk, crawl, name)
+    desk.goto(demo + "/accounts/login/")
+    desk.get_by_label("Username").fill("lead.holycross")
+    desk.get_by_label("Password").fill(DEMO_PASSWORD)
+    desk.get_by_role("button", name="Sign in").click()
+    desk.wait_for_url(re.compile(r"/accounts/two-factor/"))
+    check_page(desk, crawl, "second_factor")
+
+    # Assert
+    assert answered == {name: status for name, (_, status) in OUTSIDE.items()}
+    problems = crawl.violations + [f"clause id {v}" for v in crawl.clause_ids]
+    assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
 # --- the keyboard -------------------------------------------------------------------------------
 
 FOCUSABLE = """(form) => {
