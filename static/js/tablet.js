@@ -26,16 +26,32 @@
     });
   });
 
-  // hc19, remind and extend: show the reminder from its time, on the page's clock.
+  // hc19, remind and extend: show the reminder from its time, on the page's clock. The card opens
+  // above the steps and pushes them down, so never while a finger is on the screen or has just
+  // left it (issue 16: a tap must land where it was aimed): it waits for a quiet moment.
   var reminders = document.querySelectorAll("[data-show-at]");
+  var pressing = false;
+  var lastTouch = 0;
+  var QUIET_MS = 1500;
   function reveal() {
+    if (pressing || Date.now() - lastTouch < QUIET_MS) return;
     reminders.forEach(function (el) {
       var at = Date.parse(el.dataset.showAt || "");
       if (el.hidden && at && Date.now() >= at) el.hidden = false;
     });
   }
   if (reminders.length) {
+    document.addEventListener("pointerdown", function () {
+      pressing = true;
+      lastTouch = Date.now();
+    }, true);
+    ["pointerup", "pointercancel"].forEach(function (kind) {
+      document.addEventListener(kind, function () {
+        pressing = false;
+        lastTouch = Date.now();
+      }, true);
+    });
     reveal();
-    setInterval(reveal, 15000);
+    setInterval(reveal, 2000);
   }
 })();
