@@ -245,8 +245,8 @@ def cancel(request: HttpRequest, code: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def start(request: HttpRequest, code: UUID) -> HttpResponse:
 @for_outbox
+def start(request: HttpRequest, code: UUID) -> HttpResponse:
     """Set off (hc01): refused unless a safeguarding lead has authorised the visit. From the
     tablet's outbox (issue 16) with its key and time: a repeat is answered as done."""
     if repeated := repeat_answer(request, code):
@@ -299,15 +299,15 @@ STEP_MESSAGES = {
 
 @require_POST
 @login_required
-def step(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
 @for_outbox
+def step(request: HttpRequest, code: UUID, step_name: str) -> HttpResponse:
     """Arrival, leaving and return (hc14), by a visitor or by the office taking their call. From
     the tablet's outbox (issue 16) with its key and time: a repeat is answered as done."""
     if step_name not in moves.STEPS:
         raise Http404
-    visit, _ = access.visit_for_user(request, code, need="log_call")
     if repeated := repeat_answer(request, code):
         return repeated
+    visit, _ = access.visit_for_user(request, code, need="log_call")
     stamp = moves.STEPS[step_name].stamp
 
     def said(changed: Visit) -> str:  # at the time it is recorded (the tablet's, for a queued step)
