@@ -159,14 +159,16 @@ def check_page(page: Page, crawl: Crawl, where: str) -> None:
     page.set_viewport_size(SIZES["1280x800"])
 
 
-def crawl_role(page: Page, base: str, role: str, shared: set, *, log: Callable[[str], None] = lambda _: None) -> Crawl:
+def crawl_role(
+    page: Page, base: str, role: str, shared: set, *, also: tuple = (), log: Callable[[str], None] = lambda _: None
+) -> Crawl:
     """Sign in as `role`, then follow every same-origin link from its home page, checking each
     URL pattern (and each state of a visit's page) once; `shared` holds the patterns checked for
-    every role at once (SAME_FOR_ALL), and grows."""
+    every role at once (SAME_FOR_ALL), and grows; `also` adds paths a button's POST leads to."""
     crawl = Crawl(role)
     sign_in(page, base, role, DEMO_PASSWORD)
-    queue = [page.url]
-    queued = {page.url}
+    queue = [page.url, *(base + path for path in also)]
+    queued = set(queue)
     checked: set[tuple[str, str]] = set()
     origin = urlsplit(base).netloc
 
@@ -204,6 +206,15 @@ def crawl_role(page: Page, base: str, role: str, shared: set, *, log: Callable[[
     return crawl
 
 
+def after_a_button(role: str) -> tuple[str, ...]:
+    """Pages a person reaches by a button (a POST's answer), not a link: the visitor's "Call 999"
+    screen after "Immediate danger"."""
+    if role != "visitor1.holycross":
+        return ()
+    on_the_road = Visit.objects.filter(status=Status.IN_PROGRESS, lead_visitor__username=role).first()
+    return (reverse("safeguarding:urgent_999", args=[on_the_road.code]),)
+
+
 def test_every_page_of_every_role_passes_axe_at_three_sizes(browser, demo: str):
     # Arrange
     started = time.monotonic()
@@ -214,7 +225,7 @@ def test_every_page_of_every_role_passes_axe_at_three_sizes(browser, demo: str):
     for role in ROLES:
         context = new_context(browser, viewport=SIZES["1280x800"])
         try:
-            crawls.append(crawl_role(context.new_page(), demo, role, shared))
+            crawls.append(crawl_role(context.new_page(), demo, role, shared, also=after_a_button(role)))
         finally:
             context.close()
     took = time.monotonic() - started
