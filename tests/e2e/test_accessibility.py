@@ -207,12 +207,13 @@ def crawl_role(
 
 
 def after_a_button(role: str) -> tuple[str, ...]:
-    """Pages a person reaches by a button (a POST's answer), not a link: the visitor's "Call 999"
-    screen after "Immediate danger"."""
+    """Pages a person reaches by a button (a POST's answer) or a link shown later, not a link the
+    demo shows: the visitor's "Call 999" screen after "Immediate danger", and the record's own page
+    ("Change the record", once one is sent)."""
     if role != "visitor1.holycross":
         return ()
     on_the_road = Visit.objects.filter(status=Status.IN_PROGRESS, lead_visitor__username=role).first()
-    return (reverse("safeguarding:urgent_999", args=[on_the_road.code]),)
+    return tuple(reverse(name, args=[on_the_road.code]) for name in ("safeguarding:urgent_999", "visits:record"))
 
 
 def test_every_page_of_every_role_passes_axe_at_three_sizes(browser, demo: str):
