@@ -41,6 +41,20 @@ from .test_visit_walk import Finger
 pytestmark = pytest.mark.browser
 
 
+# Resolves once the page has not scrolled for ten frames.
+SETTLED = """
+() => new Promise(resolve => {
+  let last = -1, still = 0;
+  const tick = () => {
+    still = window.scrollY === last ? still + 1 : 0;
+    last = window.scrollY;
+    if (still >= 10) resolve(); else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})
+"""
+
+
 class Hand:
     """Presses each target once, by a tap (touch) or a click (mouse), after disturbing the page."""
 
@@ -53,6 +67,9 @@ class Hand:
         self.page.mouse.wheel(0, -150)
         self.n += 1
         self.page.screenshot(path=str(self.shots / "first-tap-disturb.png"), full_page=True)
+        # A finger aims at the page as it stands: wait for the wheel's smooth scroll to end (the
+        # page still gliding would move the target away from where the tap is aimed).
+        self.page.evaluate(SETTLED)
 
     def press(self, target: Locator) -> None:
         expect(target).to_have_count(1)
@@ -76,11 +93,14 @@ class Hand:
             for stroke in strokes:
                 finger.stroke(stroke)
             finger.lift()
-            # The hand moves from the pad to the button. Under DevTools' touch emulation a tap sent
-            # within about a second of the last synthetic stroke gets pointerdown and pointerup on
-            # the button but no click (Chromium's gesture detector; nothing on the page moves: no
-            # scroll, no layout change). A real hand takes that long; check on a real tablet.
-            self.page.wait_for_timeout(1200)
+            # Under DevTools' touch emulation the first tap after strokes sent from a second
+            # DevTools session often becomes no click: pointerdown and pointerup reach the button,
+            # not prevented, with no scroll, resize or layout change between them, and Chromium's
+            # gesture detector emits no tap (test_visit_walk.py meets the same). The page does
+            # nothing wrong there, so that lost tap is given to the page's heading, not to a
+            # button: every button below still gets exactly one tap. Check on a real tablet.
+            self.page.wait_for_timeout(300)
+            self.page.get_by_role("heading", level=1).tap()
             return
         for stroke in strokes:
             self.page.mouse.move(*stroke[0])
