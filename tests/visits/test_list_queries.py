@@ -246,9 +246,11 @@ def test_list_page_paginates_by_cursor_without_overlap_or_gap(cast, login, name)
 
     # Act
     first = _get(client, page)
-    later = _link(first, "Later")
+    # A newest-first list (the audit trail) says Older / Newer; the others Later / Earlier.
+    onward, backward = ("Older", "&larr; Newer") if name == "audit" else ("Later", "&larr; Earlier")
+    later = _link(first, onward)
     second = client.get(reverse(page.url_name) + later)
-    earlier = _link(second, "&larr; Earlier")
+    earlier = _link(second, backward)
     back = client.get(reverse(page.url_name) + earlier)
 
     # Assert

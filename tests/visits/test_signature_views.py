@@ -331,8 +331,9 @@ def test_hc23_others_who_see_the_visit_are_sent_back_on_get_and_refused_on_post(
     # Arrange
     client = login(getattr(cast, role))
 
-    # Act
+    # Act: open the page, follow where it sends them, then try to post anyway.
     page = client.get(sign_url(under_way))
+    detail = client.get(page["Location"]) if page.status_code == 302 else None
     saved = sign(client, under_way, encoded(drawn_png()))
 
     # Assert
@@ -341,7 +342,6 @@ def test_hc23_others_who_see_the_visit_are_sent_back_on_get_and_refused_on_post(
     else:
         assert page.status_code == 302 and page["Location"] == reverse("visits:detail", args=[under_way.code])
         assert saved.status_code == 403
-        detail = client.get(page["Location"])
         assert "Only the visitors on this visit take the parent" in page_text(detail)
     assert not ParentSignature.objects.filter(visit=under_way).exists()
 
