@@ -76,4 +76,3 @@ def remove(request: HttpRequest, pk: int) -> WebAuthnCredential | None:
     passkey.delete()
     audit.record(request.user, AuditAction.UPDATE, object_type="user", detail=f"Passkey removed: {passkey.name}")
     return passkey
-

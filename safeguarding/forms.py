@@ -434,7 +434,9 @@ class AuditFilterForm(PlainTextForm, forms.Form):
             if not found:
                 self.add_error("family", f"No household of {school.name} has this code.")
             return found
-        found = list(_Household.objects.filter(school=school, name__icontains=wanted).order_by("name")[: FAMILY_MATCHES + 1])
+        found = list(
+            _Household.objects.filter(school=school, name__icontains=wanted).order_by("name")[: FAMILY_MATCHES + 1]
+        )
         if not found:
             self.add_error("family", f"No family of {school.name} has a name with '{wanted}' in it.")
         elif len(found) > FAMILY_MATCHES:

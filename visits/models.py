@@ -386,7 +386,9 @@ class Visit(models.Model):
             # hc14: the steps on the road come after setting off, and back (or not returning) after
             # leaving the property.
             models.CheckConstraint(
-                condition=(Q(arrived_at__isnull=True) | Q(started_at__isnull=False, arrived_at__gte=models.F("started_at")))
+                condition=(
+                    Q(arrived_at__isnull=True) | Q(started_at__isnull=False, arrived_at__gte=models.F("started_at"))
+                )
                 & (Q(left_at__isnull=True) | Q(started_at__isnull=False))
                 & (Q(returned_at__isnull=True) | Q(left_at__isnull=False))
                 & (Q(not_returning_at__isnull=True) | Q(left_at__isnull=False)),

@@ -316,9 +316,7 @@ def test_hc06_lone_visit_with_reason_is_saved_for_the_lead_to_approve(cast, logi
     visit = Visit.objects.get()
     assert visit.is_lone_visit is True
     assert visit.lone_visit_reason == "Two staff may escalate."
-    assert "This is a lone visit: confirm that you approve lone working." in (
-        lifecycle.authorisation_blockers(visit)
-    )
+    assert "This is a lone visit: confirm that you approve lone working." in (lifecycle.authorisation_blockers(visit))
 
 
 def test_hc06_outside_agency_worker_as_second_visitor(cast, login):
