@@ -253,5 +253,18 @@
   }
   // Otherwise the school's copy is the newer and the form shows it; the tablet's older copy stays
   // until the next change replaces it (it is never deleted before the school has the record).
+  // What was typed while this script was still on its way (a slow signal) had no listener yet:
+  // kept now, as if typed after.
+  function typedBeforeLoad() {
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (!el.name || el.hasAttribute("data-outbox-field") || el.type === "hidden") return false;
+      if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+      if (el.tagName === "SELECT") {
+        return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      return el.value !== el.defaultValue;
+    });
+  }
+  if (!(local && local.saved_at > serverSavedAt) && !bound && typedBeforeLoad()) onChange();
   showWhen();
 })();

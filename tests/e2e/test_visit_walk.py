@@ -115,6 +115,9 @@ class Shots:
 
 
 def assert_thumb_sized(target: Locator) -> None:
+    # Measured once the page's stylesheets are in: a box measured before app.css arrives (a cold
+    # server, a busy machine) is the unstyled one, not what a finger meets.
+    target.page.wait_for_load_state("load")
     box = target.bounding_box()
     assert box is not None and box["height"] >= 48 and box["width"] >= 48, box
 
