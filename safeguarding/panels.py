@@ -143,7 +143,7 @@ def decision_options(visit: Visit, form: DecisionForm | None = None, *, offered:
         "form": form,
         "high_risk": high_risk,
         "blockers": blockers,
-        "asks_lone_working": visit.is_lone_visit and visit.school.pairs_required,
+        "asks_lone_working": visit.is_lone_against_pairs,
         "may_send_back": visit.status in moves.MOVES[moves.Action.SEND_BACK].sources,
         "may_authorise": visit.status in moves.MOVES[moves.Action.AUTHORISE].sources,
         "may_decline": visit.status in moves.MOVES[moves.Action.DECLINE].sources,

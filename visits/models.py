@@ -453,6 +453,12 @@ class Visit(models.Model):
         return self.second_visitor_id is None and not self.agency_worker_name
 
     @property
+    def is_lone_against_pairs(self) -> bool:
+        """hc06: a lone visit at a school that requires pairs: it needs a reason on the request and
+        the lead's approval of lone working to be authorised."""
+        return self.is_lone_visit and self.school.pairs_required
+
+    @property
     def visitor_ids(self) -> set[int]:
         return {pk for pk in (self.lead_visitor_id, self.second_visitor_id) if pk}
 

@@ -309,7 +309,7 @@ def confirmations_needed(visit: Visit, decision: Decision | None = None) -> list
     decision = decision or Decision()
     school = visit.school
     problems = []
-    if school.pairs_required and visit.is_lone_visit and not decision.approve_lone_working:
+    if visit.is_lone_against_pairs and not decision.approve_lone_working:
         problems.append("This is a lone visit: confirm that you approve lone working.")
     if visit.is_evening and not decision.confirm_evening:
         problems.append(

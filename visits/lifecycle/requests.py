@@ -47,7 +47,7 @@ def _validate_people(visit: Visit) -> None:
         errors["slt_consulted"] = "Choose a member of this school's senior leadership team."
     if visit.household.school_id != visit.school_id:
         errors["household"] = "Choose a household of this school."
-    if visit.school.pairs_required and visit.is_lone_visit and not visit.lone_visit_reason.strip():
+    if visit.is_lone_against_pairs and not visit.lone_visit_reason.strip():
         errors["lone_visit_reason"] = "This school requires visits in pairs: add a second visitor or say why not."
     if errors:
         raise ValidationError(errors)
