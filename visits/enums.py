@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     DEPUTY_LEAD = "deputy_lead", "Deputy safeguarding lead"
     HEAD = "head", "Head teacher / SLT"
     TRUST_ADMIN = "trust_admin", "Trust administrator"
+    # Sees the governors' report of the school only: counts and charts, never a name (issue 17).
+    GOVERNOR = "governor", "Governor"
 
     @classmethod
     def safeguarding(cls) -> frozenset[str]:
@@ -161,6 +163,8 @@ class AuditAction(models.TextChoices):
     EVENT = "event", "Event logged"
     DOWNLOAD = "download", "Downloaded"
     LIST = "list", "Listed"
+    EXPORT = "export", "Exported"
+    ERASE = "erase", "Erased"
 
 
 class AdultAuthority(models.TextChoices):

@@ -723,6 +723,62 @@ class StaffSignature(models.Model):
         return f"Signature of {self.signer}"
 
 
+class Term(models.Model):
+    """A school term (or half term) of one school: the school days between `starts` and `ends`,
+    both included. Reports run by term; the 5-school-day target of a pupil's file sent to the next
+    school counts weekdays inside terms (issue 17)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(max_length=60, help_text="For example Autumn 2026 or Spring 1 2027.")
+    starts = models.DateField()
+    ends = models.DateField()
+
+    class Meta:
+        ordering = ["school", "starts"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "starts"], name="term_one_start_per_school"),
+            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")), name="term_ends_after_it_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoredDocument(models.Model):
+    """One version of one PDF of a visit, as it was when it became true (issue 17): rendered once,
+    kept with its SHA-256 and served from here, never re-rendered from today's data. A new version
+    is added only when the document's own content changes; every version is kept.
+
+    `content` is the PDF's bytes, in the database beside the rows it was made from (one backup, one
+    transaction, no local files on stateless app servers). Erasure (retention) empties `content`
+    and stamps `erased_at`; the row, its hash and who made it stay, so the list of versions keeps
+    its shape."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="stored_documents")
+    kind = models.CharField(max_length=30)
+    version = models.PositiveIntegerField()
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=150)
+    # What made it: "Authorised", "Set off", "Parent signed", "Completed", ...
+    occasion = models.CharField(max_length=100)
+    made_at = models.DateTimeField(default=timezone.now)
+    made_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["visit", "kind", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "kind", "version"], name="storeddocument_one_per_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="storeddocument_version_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version} of visit {self.visit_id}"
+
+
 class VisitUserObjectPermission(UserObjectPermissionBase):
     """Direct foreign-key permission rows (guardian's fast path): requester and visitors."""
 
