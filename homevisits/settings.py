@@ -126,6 +126,10 @@ INSTALLED_APPS = [
     "visits",
     "safeguarding",
     "accounts",
+    # Issue 17: records for the long term, each app building on visits and safeguarding.
+    "reports",
+    "retention",
+    "disclosure",
     "demo",
 ]
 
@@ -172,6 +176,9 @@ TEMPLATES = [
                 "safeguarding.context_processors.navigation",
                 "safeguarding.context_processors.lead_counts",
                 "accounts.context_processors.navigation",
+                "reports.context_processors.navigation",
+                "retention.context_processors.navigation",
+                "disclosure.context_processors.navigation",
             ],
         },
     },

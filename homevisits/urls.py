@@ -31,5 +31,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("visits/", include("visits.urls")),
     path("", include("safeguarding.urls")),
+    path("reports/", include("reports.urls")),
+    path("retention/", include("retention.urls")),
+    path("disclosure/", include("disclosure.urls")),
     path("admin/", admin.site.urls),
 ]

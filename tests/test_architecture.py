@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("homevisits", "visits", "safeguarding", "accounts", "demo")
+APPS = ("homevisits", "visits", "safeguarding", "accounts", "reports", "retention", "disclosure", "demo")
 
 
 def _module_name(path: Path) -> str:
