@@ -17,15 +17,14 @@ trail is then filtered on `object_code IN (...)`. Codes are UUIDs, so no other o
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
-from homevisits import pagination
+from homevisits import pagination, spreadsheet
+from homevisits.spreadsheet import FORMULA_STARTS, escape_cell  # noqa: F401 (the one rule, re-exported)
 from visits import audit
 from visits.enums import AuditAction, EventKind, IncidentKind, Status
 from visits.models import AuditEntry, Contact, Household, Pupil, Visit
@@ -37,9 +36,6 @@ OBJECT_TYPE = "audit trail"
 PER_PAGE = 50
 EXPORT_CHUNK = 5000
 LONDON = ZoneInfo("Europe/London")
-
-# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_HEADER = ["When (UK time)", "Who", "Action", "Object", "Object code", "Detail", "IP address", "Page", "School"]
 
@@ -135,12 +131,6 @@ def page(qs: QuerySet[AuditEntry], request) -> pagination.Page:
 # --- the export ------------------------------------------------------------------------------------
 
 
-def escape_cell(value) -> str:
-    """A cell as text, with a leading ' when a spreadsheet would take it for a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 EXPORT_FIELDS = (
     "at",
     "id",
@@ -175,19 +165,11 @@ def _chunks(qs: QuerySet[AuditEntry]) -> Iterator[list[tuple]]:
         last = rows[-1]
 
 
-class _Line:
-    """A file-like object for csv.writer that hands back what was written."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(qs: QuerySet[AuditEntry]) -> Iterator[bytes]:
     """The CSV file, a chunk of lines at a time, UTF-8 with a byte order mark so that Excel reads it
     as UTF-8."""
-    writer = csv.writer(_Line())
     actions = dict(AuditAction.choices)
-    yield codecs.BOM_UTF8 + writer.writerow(CSV_HEADER).encode()
+    yield spreadsheet.header(CSV_HEADER)
     for rows in _chunks(qs):
         out = []
         for at, _pk, username, action, object_type, code, detail, ip, path, school in rows:
@@ -202,7 +184,7 @@ def csv_lines(qs: QuerySet[AuditEntry]) -> Iterator[bytes]:
                 path,
                 school or "",
             )
-            out.append(writer.writerow([escape_cell(c) for c in cells]))
+            out.append(spreadsheet.row(cells))
         yield "".join(out).encode()
 
 
