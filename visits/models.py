@@ -758,9 +758,18 @@ class StoredDocument(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="stored_documents")
     kind = models.CharField(max_length=30)
     version = models.PositiveIntegerField()
+    # The document as it was at the moment (cheap to make inside the request): the HTML rendered
+    # from our template, and the images it draws (signatures), {name: [content type, base64]}.
+    # `snapshot_sha256` hashes both: it is the content, and a new version is made only when it
+    # changes. The PDF's bytes are made from this snapshot once, later (`visits.stored_documents`).
+    html = models.TextField(blank=True, default="", editable=False)
+    images = models.JSONField(blank=True, default=dict, editable=False)
+    snapshot_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # The PDF: empty, with no hash and size 0, until it is made from the snapshot.
     content = models.BinaryField(editable=False)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField(default=0)
+    rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
     filename = models.CharField(max_length=150)
     # What made it: "Authorised", "Set off", "Parent signed", "Completed", ...
     occasion = models.CharField(max_length=100)

@@ -276,9 +276,26 @@ DOCUMENTS: dict[str, Document] = {
 }
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A document's HTML as our template renders it now, the images it draws ({name: (bytes,
+    content type)}, fetched as `hv-image:<name>`) and its file name: everything its PDF is made from
+    (`visits.stored_documents` keeps it)."""
+
+    html: str
+    images: dict[str, tuple[bytes, str]]
+    filename: str
+
+
 def render_document(kind: str, visit: Visit, *, signature: bytes | None = None, fetcher=None) -> tuple[bytes, str]:
-    """(PDF bytes, file name) of document `kind` for `visit`. Access and state are the caller's
-    business (`visits.access`); `signature` overrides the parent's captured signature (PNG)."""
+    """(PDF bytes, file name) of document `kind` for `visit` as it is now. Access and state are the
+    caller's business (`visits.access`); `signature` overrides the parent's captured signature."""
+    rendered = render_html(kind, visit, signature=signature)
+    return html_to_pdf(rendered.html, images=rendered.images, fetcher=fetcher), rendered.filename
+
+
+def render_html(kind: str, visit: Visit, *, signature: bytes | None = None) -> Rendered:
+    """Document `kind` of `visit` as HTML (milliseconds; the PDF is made from it later)."""
     doc = DOCUMENTS[kind]
     context = doc.context(visit) | {"title": doc.title, "internal": doc.internal}
     signature = signature if signature is not None else parent_signature(visit)
@@ -291,7 +308,7 @@ def render_document(kind: str, visit: Visit, *, signature: bytes | None = None, 
     context["signed"] = _related(visit, "parent_signature") if images else None
     context["staff_signs"] = _staff_signs(visit, images)
     html = render_to_string(doc.template, context)
-    return html_to_pdf(html, images=images, fetcher=fetcher), doc.filename(visit, context["initials"])
+    return Rendered(html, images, doc.filename(visit, context["initials"]))
 
 
 def _staff_signs(visit: Visit, images: dict[str, tuple[bytes, str]]) -> list[dict[str, Any]]:

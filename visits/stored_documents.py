@@ -1,0 +1,174 @@
+"""Documents kept as they were (issue 17): the one module that decides when a visit's PDF is kept,
+whether its content changed, and what a download serves.
+
+How a document is kept, and what it costs:
+- At the moment it becomes true (see `MOMENTS`), inside the transaction that made it true, the
+  document's HTML is rendered from our template (milliseconds) with the images it draws (the
+  parent's and the visitors' signatures). That snapshot IS the content, fixed as it was: its
+  SHA-256 (`snapshot_sha256`, over the HTML and each image) is compared with the newest kept
+  version of that kind, and a new version is added only when it differs. Nothing else is done in
+  the request: WeasyPrint (0.2-0.6 s a document) is not run at a transition.
+- The PDF is made from the stored snapshot once: at its first download (`pdf_of`), or before that
+  by `manage.py make_documents` (run beside the alert runner). Its bytes and their SHA-256
+  (`sha256`, `size`, `rendered_at`) are stored, and every download serves them from then on:
+  never re-rendered, never made from today's data.
+
+The moments (`MOMENTS`; hooked in `visits.apps` to the lifecycle's `signals.visit_moved`,
+`signals.record_written`, `signals.parent_signed` and `signals.staff_signed`):
+- "Authorised": the Home Visit Form (school copy) and the risk assessment as reviewed for it;
+- "Set off": the copy for the home, the form and the risk assessment;
+- "Parent signed" / "Staff member signed": the copy for the home and the form (and the record
+  once written, which also carries the signatures);
+- "Record written": the Record of Home Visit (a correction while under way makes a new version);
+- "Completed": the Record, the form and the copy for the home;
+- the appointment letter is kept when it is printed (its first download, and again only when
+  what it says changes: it is dated the day it is printed).
+A kind is kept only once it exists for the visit (`visits.access.DOCUMENT_RULES` says when);
+a download of a kind with no kept version yet (a visit from before issue 17) keeps one then
+("First downloaded").
+
+The API for other apps (disclosure, retention, reports), all by visit:
+- `versions(visit, kind=None)`: the kept versions, oldest first per kind (a QuerySet of
+  `StoredDocument`; `.content` is the PDF, empty until made or once erased; `erased_at` says which);
+- `newest(visit, kind)`: the newest version of one kind, or None;
+- `pdf_of(document)`: the PDF's bytes, made once from the snapshot and stored (b"" once erased);
+- `erase(visit) -> int`: empties every version's PDF, HTML and images and stamps `erased_at`,
+  keeping the rows (hashes, occasion, when, who), and returns how many it emptied. Under the
+  caller's transaction; the caller writes the audit row.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from . import pdf
+from .models import StoredDocument, User, Visit
+
+KINDS = tuple(pdf.DOCUMENTS)
+
+
+def versions(visit: Visit, kind: str | None = None) -> QuerySet[StoredDocument]:
+    """The kept versions of `visit`'s documents (of one `kind` if given), by kind then version,
+    with who made each. The PDF bytes and snapshot are deferred: read them with `pdf_of`."""
+    found = StoredDocument.objects.filter(visit=visit).select_related("made_by").defer("content", "html", "images")
+    if kind is not None:
+        found = found.filter(kind=kind)
+    return found.order_by("kind", "version")
+
+
+def newest(visit: Visit, kind: str) -> StoredDocument | None:
+    return StoredDocument.objects.filter(visit=visit, kind=kind).order_by("-version").first()
+
+
+def erase(visit: Visit) -> int:
+    """Empty the content of every kept version of `visit`'s documents (the PDF's bytes, the HTML
+    snapshot and its images) and stamp `erased_at`; the rows stay with their hashes, occasion,
+    when and who, so the list of versions keeps its shape. Returns how many were emptied now
+    (those erased before are left as they are). Runs in the caller's transaction if any."""
+    return StoredDocument.objects.filter(visit=visit, erased_at__isnull=True).update(
+        content=b"", html="", images={}, erased_at=timezone.now()
+    )
+
+
+# --- keeping --------------------------------------------------------------------------------------
+
+
+def snapshot_hash(html: str, images: dict[str, tuple[bytes, str]]) -> str:
+    """SHA-256 of what the PDF is made from: the HTML and each image (name, type and bytes)."""
+    digest = hashlib.sha256(html.encode())
+    for name in sorted(images):
+        data, content_type = images[name]
+        digest.update(f"\0{name}\0{content_type}\0".encode())
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def keep(visit: Visit, kind: str, occasion: str, actor: User | None = None) -> StoredDocument | None:
+    """Keep document `kind` of `visit` as it is now, as a new version if its content differs
+    from the newest kept one; returns the new version, or None when nothing changed. Cheap: the
+    HTML only. The caller holds the visit's row lock (two keeps of one visit never race)."""
+    rendered = pdf.render_html(kind, visit)
+    digest = snapshot_hash(rendered.html, rendered.images)
+    last = StoredDocument.objects.filter(visit=visit, kind=kind).order_by("-version").only("version", "snapshot_sha256")
+    last = last.first()
+    if last is not None and last.snapshot_sha256 == digest:
+        return None
+    return StoredDocument.objects.create(
+        visit=visit,
+        kind=kind,
+        version=(last.version + 1) if last else 1,
+        html=rendered.html,
+        images={
+            name: [content_type, base64.b64encode(data).decode()]
+            for name, (data, content_type) in rendered.images.items()
+        },
+        snapshot_sha256=digest,
+        content=b"",
+        sha256="",
+        size=0,
+        filename=rendered.filename,
+        occasion=occasion,
+        made_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def keep_all(visit: Visit, kinds: Iterable[str], occasion: str, actor: User | None = None) -> list[StoredDocument]:
+    return [made for kind in kinds if (made := keep(visit, kind, occasion, actor)) is not None]
+
+
+# --- the PDF ----------------------------------------------------------------------------------------
+
+
+def _images(document: StoredDocument) -> dict[str, tuple[bytes, str]]:
+    return {name: (base64.b64decode(data), content_type) for name, (content_type, data) in document.images.items()}
+
+
+def pdf_of(document: StoredDocument) -> bytes:
+    """The PDF of a kept version: its stored bytes, made once from its snapshot (and stored, with
+    their SHA-256) when they are not yet. b"" once erased."""
+    if document.erased_at is not None:
+        return b""
+    content = bytes(document.content or b"")
+    if content:
+        return content
+    with transaction.atomic():
+        locked = StoredDocument.objects.select_for_update().get(pk=document.pk)
+        if not locked.content and locked.erased_at is None:
+            _make(locked)
+    document.refresh_from_db()
+    return bytes(document.content or b"")
+
+
+def _make(locked: StoredDocument) -> None:
+    content = pdf.html_to_pdf(locked.html, images=_images(locked))
+    locked.content = content
+    locked.sha256 = hashlib.sha256(content).hexdigest()
+    locked.size = len(content)
+    locked.rendered_at = timezone.now()
+    locked.save(update_fields=["content", "sha256", "size", "rendered_at"])
+
+
+def make_waiting(limit: int | None = None) -> int:
+    """Make the PDFs of kept versions that have none yet (oldest first, at most `limit`): what
+    `manage.py make_documents` runs beside the alert runner. Returns how many it made."""
+    waiting = StoredDocument.objects.filter(size=0, erased_at__isnull=True).order_by("made_at", "pk")
+    made = 0
+    for pk in waiting.values_list("pk", flat=True)[:limit]:
+        with transaction.atomic():
+            locked = StoredDocument.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if locked is not None and not locked.content and locked.erased_at is None:
+                _make(locked)
+                made += 1
+    return made
+
+
+def latest_version_numbers(visit: Visit) -> dict[str, int]:
+    """{kind: newest version number} of `visit`'s kept documents."""
+    rows = StoredDocument.objects.filter(visit=visit).values("kind").annotate(last=Max("version"))
+    return {row["kind"]: row["last"] for row in rows}
