@@ -124,6 +124,7 @@ CAST_ROLES = (
     "bystander",
     "head",
     "trust_admin",
+    "governor",
     "other_office",
     "other_lead",
     "other_visitor",
@@ -145,6 +146,7 @@ class Cast:
     bystander: User  # visiting staff at the school, not on the visit
     head: User
     trust_admin: User
+    governor: User  # the school's governor: the governors' report only (issue 17)
     other_office: User
     other_lead: User
     other_visitor: User
@@ -270,6 +272,7 @@ def make_cast() -> Cast:
         bystander=make_user("bystander.hc", school, Role.VISITOR),
         head=make_user("head.hc", school, Role.HEAD),
         trust_admin=make_user("admin.trust", school, Role.TRUST_ADMIN),
+        governor=make_user("governor.hc", school, Role.GOVERNOR),
         other_office=make_user("office.mp", other, Role.OFFICE),
         other_lead=make_user("lead.mp", other, Role.LEAD),
         other_visitor=make_user("visitor.mp", other, Role.VISITOR),

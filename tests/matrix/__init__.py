@@ -16,8 +16,9 @@ from visits.models import Visit
 ACTORS = ("anonymous", *CAST_ROLES)
 # hc25: who sees a visit of `cast.school` (its office, leads, head, requester and visitors)...
 SEES_VISIT = ("office", "lead", "deputy", "visitor", "second", "head")
-# ... and who does not: staff of the school not tied to it, and everyone of the other school.
-VISIT_HIDDEN = ("bystander", "trust_admin", "other_office", "other_lead", "other_visitor", "other_head")
+# ... and who does not: staff of the school not tied to it (its governor sees counts only, issue
+# 17), and everyone of the other school.
+VISIT_HIDDEN = ("bystander", "trust_admin", "governor", "other_office", "other_lead", "other_visitor", "other_head")
 SIGNED_IN = SEES_VISIT + VISIT_HIDDEN
 LOGIN = "302 login"
 DONE = "302 visits:detail"

@@ -48,6 +48,7 @@ ROUTES: dict[str, Route] = {
             "bystander": "302 visits:mine",
             "head": "302 visits:overview",
             "trust_admin": "302 visits:trust",
+            "governor": "302 reports:governors",
             "other_office": "302 visits:today",
             "other_lead": "302 safeguarding:queue",
             "other_visitor": "302 visits:mine",
