@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from .who import review_schools
+
 
 def navigation(request: HttpRequest) -> dict:
-    return {"retention_nav": {"show": False}}
+    user = getattr(request, "user", None)
+    show = bool(user is not None and user.is_authenticated and review_schools(user))
+    return {"retention_nav": {"show": show}}
