@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from . import access, audit, who
+from . import access, audit, signals, who
 from .enums import AuditAction
 from .exceptions import NotPermitted, TransitionNotAllowed
 from .lifecycle.core import lock
@@ -49,6 +49,7 @@ def record_staff_signature(visit: Visit, actor: User, image: CleanSignature) -> 
             },
         )
         audit.record(actor, AuditAction.UPDATE, locked, detail=AUDIT_DETAIL)
+        signals.staff_signed.send(sender=StaffSignature, visit=locked, actor=actor)
     return signature
 
 

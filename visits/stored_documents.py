@@ -13,25 +13,32 @@ How a document is kept, and what it costs:
   (`sha256`, `size`, `rendered_at`) are stored, and every download serves them from then on:
   never re-rendered, never made from today's data.
 
-The moments (`MOMENTS`; hooked in `visits.apps` to the lifecycle's `signals.visit_moved`,
-`signals.record_written`, `signals.parent_signed` and `signals.staff_signed`):
-- "Authorised": the Home Visit Form (school copy) and the risk assessment as reviewed for it;
-- "Set off": the copy for the home, the form and the risk assessment;
-- "Parent signed" / "Staff member signed": the copy for the home and the form (and the record
-  once written, which also carries the signatures);
-- "Record written": the Record of Home Visit (a correction while under way makes a new version);
-- "Completed": the Record, the form and the copy for the home;
-- the appointment letter is kept when it is printed (its first download, and again only when
-  what it says changes: it is dated the day it is printed).
-A kind is kept only once it exists for the visit (`visits.access.DOCUMENT_RULES` says when);
-a download of a kind with no kept version yet (a visit from before issue 17) keeps one then
-("First downloaded").
+The moments (`MOMENTS`; connected in `visits.apps` to the lifecycle's signals `visit_moved`,
+`step_logged`, `record_written`, `parent_signed` and `staff_signed`, all sent inside the
+transaction that made the moment, on the locked visit):
+- "Authorised": the Home Visit Form (school copy) and the risk assessment as reviewed for it
+  (a new assessment version sends the visit back to the lead, so it is kept again at the next
+  authorisation);
+- "Set off": the copy for the home (and the risk assessment, if it changed);
+- "Parent signed" / "Parent did not sign" / "Staff member signed": the documents that print the
+  signatures: the form, the copy for the home, the record once written;
+- "Record written": the Record of Home Visit (a correction while under way makes a new version)
+  and the copy for the home (it prints what was agreed with the family);
+- "Completed", and after it "Back at school" / "Not returning to school": the Record and the form,
+  which print when the visit really happened (and the copy for the home at completion);
+- the appointment letter is kept when it is printed (each download, a new version only when what
+  it says changed: it is dated the day it is printed).
+A kind is kept only once it exists for the visit (`visits.access.DOCUMENT_RULES` says when), and
+a new version only when its snapshot's hash differs from the newest kept one. A download of a
+kind with no kept version yet (a visit from before issue 17) keeps one then ("First downloaded").
 
 The API for other apps (disclosure, retention, reports), all by visit:
-- `versions(visit, kind=None)`: the kept versions, oldest first per kind (a QuerySet of
-  `StoredDocument`; `.content` is the PDF, empty until made or once erased; `erased_at` says which);
-- `newest(visit, kind)`: the newest version of one kind, or None;
-- `pdf_of(document)`: the PDF's bytes, made once from the snapshot and stored (b"" once erased);
+- `versions(visit, kind=None)`: the kept versions, by kind then version (a QuerySet of
+  `StoredDocument` with `made_by`: kind, version, occasion, made_at, made_by, filename,
+  snapshot_sha256, sha256 and size once the PDF is made, erased_at once erased);
+- `newest(visit, kind)`: the newest version of one kind, or None; `version_of(visit, code)`: one;
+- `pdf_of(document)`: the PDF's bytes: stored ones, or made once from the snapshot and stored
+  (0.2-0.6 s the first time), b"" once erased;
 - `erase(visit) -> int`: empties every version's PDF, HTML and images and stamps `erased_at`,
   keeping the rows (hashes, occasion, when, who), and returns how many it emptied. Under the
   caller's transaction; the caller writes the audit row.
@@ -44,13 +51,36 @@ import hashlib
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import pdf
-from .models import StoredDocument, User, Visit
+from . import access, pdf
+from .models import ParentSignature, StoredDocument, User, Visit
 
 KINDS = tuple(pdf.DOCUMENTS)
+
+# The moments a visit's documents become true: what each is called on the list of versions, and
+# which documents it keeps (each only if it differs from its newest kept version, and only once
+# it exists for the visit). Keyed by the lifecycle's action, or by the signal's name.
+MOMENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "authorise": ("Authorised", ("form", "risk_assessment")),
+    "start": ("Set off", ("home_copy", "risk_assessment")),
+    "parent_signed": ("Parent signed", ("home_copy", "form", "record")),
+    "parent_did_not_sign": ("Parent did not sign", ("home_copy", "form", "record")),
+    "staff_signed": ("Staff member signed", ("form", "home_copy", "record")),
+    "record_written": ("Record written", ("record", "home_copy")),
+    "complete": ("Completed", ("record", "form", "home_copy")),
+    # The form and the record print when the visit really happened: after completion, the
+    # visitors' return (or their call to say they are not coming back) is their last time.
+    "back": ("Back at school", ("form", "record")),
+    "not_returning": ("Not returning to school", ("form", "record")),
+}
+# Kept when printed (each download; a new version only when what it says changed): the letter,
+# which is dated the day it is printed and has no moment of its own.
+KEPT_WHEN_PRINTED = ("letter",)
+PRINTED = "Printed"
+# A download of a document that has no kept version (a visit from before issue 17) keeps one then.
+FIRST_DOWNLOADED = "First downloaded"
 
 
 def versions(visit: Visit, kind: str | None = None) -> QuerySet[StoredDocument]:
@@ -60,6 +90,11 @@ def versions(visit: Visit, kind: str | None = None) -> QuerySet[StoredDocument]:
     if kind is not None:
         found = found.filter(kind=kind)
     return found.order_by("kind", "version")
+
+
+def version_of(visit: Visit, code) -> StoredDocument | None:
+    """The kept version with this code, if it is one of `visit`'s."""
+    return StoredDocument.objects.filter(visit=visit, code=code).select_related("made_by").first()
 
 
 def newest(visit: Visit, kind: str) -> StoredDocument | None:
@@ -122,6 +157,54 @@ def keep_all(visit: Visit, kinds: Iterable[str], occasion: str, actor: User | No
     return [made for kind in kinds if (made := keep(visit, kind, occasion, actor)) is not None]
 
 
+def keep_moment(visit: Visit, moment: str, actor: User | None = None) -> list[StoredDocument]:
+    """Keep the documents of `moment` (a key of MOMENTS) that exist for `visit` now. Read from a
+    fresh copy of the row the caller holds locked, so no related row cached before is stale."""
+    occasion, kinds = MOMENTS[moment]
+    fresh = Visit.objects.select_related("school", "household", "lead_visitor", "second_visitor").get(pk=visit.pk)
+    return keep_all(fresh, [kind for kind in kinds if not access.document_unavailable(fresh, kind)], occasion, actor)
+
+
+def for_download(visit: Visit, kind: str, actor: User) -> StoredDocument:
+    """The version a download of `kind` serves: the newest kept one. The letter is kept first as
+    it prints now (a new version only if it changed); a document with no kept version yet (a
+    visit from before issue 17) is kept now. The caller has checked that it exists for the visit."""
+    found = newest(visit, kind)
+    if found is None or kind in KEPT_WHEN_PRINTED:
+        with transaction.atomic():
+            locked = Visit.objects.select_for_update().get(pk=visit.pk)
+            keep(locked, kind, PRINTED if kind in KEPT_WHEN_PRINTED else FIRST_DOWNLOADED, actor)
+        found = newest(visit, kind)
+    return found
+
+
+# --- the lifecycle's signals (connected in visits.apps) ---------------------------------------------
+
+
+def on_visit_moved(sender, visit: Visit, actor: User, action: str, **kwargs) -> None:
+    if action in MOMENTS:
+        keep_moment(visit, action, actor)
+
+
+def on_step_logged(sender, visit: Visit, actor: User, step: str, **kwargs) -> None:
+    if step in MOMENTS:
+        keep_moment(visit, step, actor)
+
+
+def on_record_written(sender, record, actor: User, **kwargs) -> None:
+    keep_moment(record.visit, "record_written", actor)
+
+
+def on_parent_signed(sender, visit: Visit, actor: User, **kwargs) -> None:
+    image = ParentSignature.objects.filter(visit=visit).values_list("image", flat=True).first()
+    signed = bool(image)
+    keep_moment(visit, "parent_signed" if signed else "parent_did_not_sign", actor)
+
+
+def on_staff_signed(sender, visit: Visit, actor: User, **kwargs) -> None:
+    keep_moment(visit, "staff_signed", actor)
+
+
 # --- the PDF ----------------------------------------------------------------------------------------
 
 
@@ -166,9 +249,3 @@ def make_waiting(limit: int | None = None) -> int:
                 _make(locked)
                 made += 1
     return made
-
-
-def latest_version_numbers(visit: Visit) -> dict[str, int]:
-    """{kind: newest version number} of `visit`'s kept documents."""
-    rows = StoredDocument.objects.filter(visit=visit).values("kind").annotate(last=Max("version"))
-    return {row["kind"]: row["last"] for row in rows}

@@ -34,6 +34,8 @@ urlpatterns = [
         "<uuid:code>/pdf/risk-assessment/", documents.document, {"kind": "risk_assessment"}, name="pdf_risk_assessment"
     ),
     path("<uuid:code>/pdf/letter/", documents.document, {"kind": "letter"}, name="pdf_letter"),
+    # One kept version of a PDF, as it was made (issue 17).
+    path("<uuid:code>/documents/<uuid:document>/", documents.version, name="pdf_version"),
     # --- the tablet: my visits, the visit page, set off, who is present (issue 5, hc14-hc17) ---
     # --- the tablet: the Record of Home Visit and its draft (issue 5, hc15, hc20-hc22) ---
     path("<uuid:code>/present/", record.present, name="present"),

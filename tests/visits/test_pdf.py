@@ -18,7 +18,8 @@ from pypdf import PdfReader
 from tests.factories import Cast, review_risk
 from visits import lifecycle, pdf
 from visits.enums import Reason, Status
-from visits.models import ParentSignature, Visit
+from visits.models import Visit
+from visits.signature import CleanSignature
 from visits.who import forget_object_perms, forget_roles
 
 RECORD = {
@@ -218,10 +219,11 @@ def test_hc23_form_prints_captured_parent_signature_instead_of_the_line(cast):
 
 
 def test_hc23_form_and_home_copy_print_the_signature_captured_on_the_tablet(cast, login):
-    # Arrange: a signature row as issue 5 keeps it (re-encoded PNG bytes in the database).
+    # Arrange: a signature as issue 5 keeps it (re-encoded PNG bytes), through the lifecycle, which
+    # keeps the documents that print it as new versions (issue 17).
     visit = full_visit(cast, Status.IN_PROGRESS)
-    ParentSignature.objects.create(
-        visit=visit, image=TINY_PNG, width=2, height=1, signer_name="Pat Parent", captured_by=cast.visitor
+    lifecycle.record_signature(
+        visit, cast.visitor, signer_name="Pat Parent", image=CleanSignature(png=TINY_PNG, width=2, height=1)
     )
     client = login(cast.visitor)
 

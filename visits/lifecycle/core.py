@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import audit, notify
+from .. import audit, notify, signals
 from .. import code_word as code_words
 from ..enums import AuditAction, EventKind, Status
 from ..exceptions import AlreadyDone, NotPermitted, PreconditionFailed, TransitionNotAllowed
@@ -261,6 +261,7 @@ def move_locked(
     )
     audit.record(actor, AuditAction.TRANSITION, locked, detail=f"{from_status} -> {move.target}")
     keep(locked, actor, action, sent, now, received)
+    signals.visit_moved.send(sender=Visit, visit=locked, actor=actor, action=action)
     transaction.on_commit(lambda: notify.status_changed(locked.pk, action, actor.pk), robust=True)
 
 

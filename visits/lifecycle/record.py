@@ -290,4 +290,5 @@ def record_signature(
         append_event(locked, actor, EventKind.SIGNED if image else EventKind.NOT_SIGNED, at=at, note=said)
         keep(locked, actor, "signature", sent, at, now)
         audit.record(actor, AuditAction.UPDATE, locked, detail=kind)
+        signals.parent_signed.send(sender=ParentSignature, visit=locked, actor=actor)
     return signature

@@ -12,7 +12,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.utils import timezone
 
-from .. import audit, moves, who
+from .. import audit, moves, signals, who
 from .. import code_word as code_words
 from ..enums import AuditAction, EventKind
 from ..exceptions import AlreadyDone, NotPermitted, PreconditionFailed, TransitionNotAllowed
@@ -65,6 +65,7 @@ def log_step_locked(
     append_event(locked, actor, kind, note=joined(note.strip(), said), at=at)
     audit.record(actor, AuditAction.EVENT, locked, detail=kind)
     keep(locked, actor, step_name, sent, at, now)
+    signals.step_logged.send(sender=Visit, visit=locked, actor=actor, step=step_name)
     if step_name == "left":
         complete_when_done(locked, actor, note=completion_note)
 
