@@ -242,6 +242,14 @@ STAFF = {
             roles=(Role.HEAD,),
             mobile="07700 900106",
         ),
+        # Issue 17: sees the governors' report only (counts, no names).
+        Person(
+            username="governor.holycross",
+            first="Helen",
+            last="Ashworth",
+            job_title="Chair of governors",
+            roles=(Role.GOVERNOR,),
+        ),
     ),
     "mount-primary": (
         Person(
@@ -285,6 +293,13 @@ STAFF = {
             job_title="Head teacher",
             roles=(Role.HEAD,),
             mobile="07700 900205",
+        ),
+        Person(
+            username="governor.mount",
+            first="Peter",
+            last="Lomax",
+            job_title="Safeguarding governor",
+            roles=(Role.GOVERNOR,),
         ),
     ),
 }

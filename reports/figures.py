@@ -24,7 +24,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import TruncDate, TruncTime
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 
 from safeguarding.models import Concern, ConcernAction, ConcernActionKind, ConcernKind, CpomsEntry, RiskLevel
 from visits.enums import EventKind, Reason, Status, VisitType
@@ -58,6 +72,19 @@ def _concern_action(kind: str) -> Exists:
 
 
 OPEN_STATES = sorted(Status.open() - {Status.DRAFT})
+
+
+def _local(name: str, trunc) -> Func:
+    return trunc(name, tzinfo=LONDON)
+
+
+# hc13: as `Visit.is_evening` says it, in the database: starting at or after the school's evening
+# cut-off, ending after it, or ending on a later day (UK time).
+EVENING = (
+    Q(GreaterThanOrEqual(_local("scheduled_start", TruncTime), F("school__evening_cutoff")))
+    | Q(GreaterThan(_local("expected_end", TruncTime), F("school__evening_cutoff")))
+    | Q(GreaterThan(_local("expected_end", TruncDate), _local("scheduled_start", TruncDate)))
+)
 ALARM_KINDS = {"overdue": EventKind.OVERDUE, "code_word": EventKind.CODE_WORD_USED}
 REFERRALS = [
     (ConcernActionKind.REFERRAL_CSC, "Referral to children's social care"),
@@ -135,7 +162,7 @@ GROUPS: tuple[Group, ...] = (
         "How visits were made",
         (
             _f("flag", "lone", "One member of staff alone", Q(second_visitor__isnull=True, agency_worker_name="")),
-            _f("flag", "evening", "After the school's evening cut-off", Q(evening_confirmed=True)),
+            _f("flag", "evening", "After the school's evening cut-off", EVENING),
         ),
     ),
     Group(

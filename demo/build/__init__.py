@@ -18,6 +18,7 @@ from demo import data
 from visits.models import Trust
 
 from .people import make_people_and_places
+from .reports import seed_terms
 from .safeguarding import seed_concerns, seed_cpoms, seed_incidents, seed_risk
 from .state import Demo
 from .visits import make_visits
@@ -37,6 +38,7 @@ def build() -> Demo:
         seed_concerns(demo)
         seed_incidents(demo)
         seed_cpoms(demo)
+        seed_terms(demo)
     return demo
 
 

@@ -23,11 +23,13 @@ DOCUMENTED_LOGINS = [
     "visitor1.holycross",
     "visitor2.holycross",
     "head.holycross",
+    "governor.holycross",
     "office.mount",
     "lead.mount",
     "visitor1.mount",
     "visitor2.mount",
     "head.mount",
+    "governor.mount",
     "admin.trust",
 ]
 
