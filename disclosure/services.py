@@ -28,7 +28,7 @@ class StepRefused(ValueError):
 @transaction.atomic
 def record_request(user: User, school: School, subject: Pupil | Contact, **fields) -> SubjectAccessRequest:
     kind = {"pupil": subject} if isinstance(subject, Pupil) else {"contact": subject}
-    sar = SubjectAccessRequest(school=school, recorded_by=user, **kind, **fields)
+    sar = SubjectAccessRequest(school=school, recorded_by=user, recorded_at=timezone.now(), **kind, **fields)
     sar.due_on = dates.subject_access_due(sar.received_on)
     sar.save()
     audit.record(user, AuditAction.CREATE, sar, detail="subject access request recorded")
@@ -110,7 +110,7 @@ def close_request(user: User, sar: SubjectAccessRequest, sent_on: dt.date) -> No
 def record_leaver(user: User, school: School, pupil: Pupil, **fields) -> Leaver:
     if Leaver.objects.filter(pupil=pupil).exists():
         raise StepRefused("This pupil's leaving is already recorded.")
-    leaver = Leaver(school=school, pupil=pupil, recorded_by=user, **fields)
+    leaver = Leaver(school=school, pupil=pupil, recorded_by=user, recorded_at=timezone.now(), **fields)
     leaver.due_on = dates.file_due(dates.SchoolCalendar.of(school), leaver.left_on)
     leaver.save()
     audit.record(user, AuditAction.CREATE, leaver, detail="pupil leaving recorded")

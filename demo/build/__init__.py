@@ -17,6 +17,7 @@ from django.test import override_settings
 from demo import data
 from visits.models import Trust
 
+from .disclosure import seed_disclosure
 from .people import make_people_and_places
 from .reports import seed_terms
 from .safeguarding import seed_concerns, seed_cpoms, seed_incidents, seed_risk
@@ -39,6 +40,7 @@ def build() -> Demo:
         seed_incidents(demo)
         seed_cpoms(demo)
         seed_terms(demo)
+        seed_disclosure(demo)
     return demo
 
 
