@@ -45,7 +45,8 @@ demo: setup
 run: demo
 	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
 	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py send_alerts --loop & runner=$$!; \
-	trap 'kill $$runner 2>/dev/null' EXIT INT TERM; \
+	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py retention_review --loop & review=$$!; \
+	trap 'kill $$runner $$review 2>/dev/null' EXIT INT TERM; \
 	DEMO_MODE=true DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Runs on SQLite unless DATABASE_URL points at PostgreSQL (as .ci/run does); PostgreSQL-only

@@ -20,6 +20,7 @@ from visits.models import Trust
 from .disclosure import seed_disclosure
 from .people import make_people_and_places
 from .reports import seed_terms
+from .retention import seed_retention
 from .safeguarding import seed_concerns, seed_cpoms, seed_incidents, seed_risk
 from .state import Demo
 from .visits import make_visits
@@ -40,6 +41,7 @@ def build() -> Demo:
         seed_incidents(demo)
         seed_cpoms(demo)
         seed_terms(demo)
+        seed_retention(demo)
         seed_disclosure(demo)
     return demo
 
