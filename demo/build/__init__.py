@@ -41,8 +41,8 @@ def build() -> Demo:
         seed_incidents(demo)
         seed_cpoms(demo)
         seed_terms(demo)
-        seed_retention(demo)
         seed_disclosure(demo)
+        seed_retention(demo)
     return demo
 
 
