@@ -80,12 +80,15 @@ def as_data(dossier: Dossier, purpose: str, about: dict) -> dict:
     }
 
 
-def build(dossier: Dossier, *, title: str, purpose: str, about: dict, facts: list[tuple[str, str]]) -> Bundle:
-    """The PDF and the JSON of `dossier` (redactions already applied), with their SHA-256."""
+def build(
+    dossier: Dossier, *, title: str, purpose: str, about: dict, facts: list[tuple[str, str]], internal: bool = False
+) -> Bundle:
+    """The PDF and the JSON of `dossier` (redactions already applied), with their SHA-256. An
+    `internal` PDF (a file between schools) carries the OFFICIAL-SENSITIVE marking on every page."""
     data = json.dumps(as_data(dossier, purpose, about), ensure_ascii=False, indent=1).encode()
     html = render_to_string(
         "disclosure/bundle.html",
-        {"title": title, "school": dossier.school, "dossier": dossier, "facts": facts, "internal": False},
+        {"title": title, "school": dossier.school, "dossier": dossier, "facts": facts, "internal": internal},
     )
     pdf = html_to_pdf(html)
     return Bundle(pdf, hashlib.sha256(pdf).hexdigest(), data, hashlib.sha256(data).hexdigest())

@@ -251,7 +251,7 @@ def _documents_entry(visits: list[Visit]) -> Entry:
         .order_by("visit__scheduled_start", "kind", "version")
     )
     for doc in kept:
-        state = "content erased" if doc.erased_at else f"SHA-256 {doc.sha256[:16]}"
+        state = "content erased" if doc.erased_at else f"SHA-256 {doc.sha256[:16]}" if doc.sha256 else "kept as made"
         text = f"{doc.filename}, version {doc.version}, kept {_text(doc.made_at)} ({doc.occasion}); {state}"
         entry.add(f"{doc.code}", "Document", text, redactable=False)
     return entry

@@ -137,6 +137,7 @@ def build_leaver_file(user: User, leaver: Leaver) -> Built:
         purpose="pupil file for the next school",
         about=about,
         facts=facts,
+        internal=True,
     )
     leaver.file_pdf, leaver.file_sha256 = made.pdf, made.pdf_sha256
     leaver.built_by, leaver.built_at = user, timezone.now()

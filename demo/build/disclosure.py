@@ -3,7 +3,7 @@
 - an open subject access request about a pupil with completed visits, received 5 days ago (due in
   about three and a half weeks), its redactions not yet saved (the suggestions show);
 - an overdue one, received 40 days ago, about a contact, still open;
-- a closed one: received 60 days ago, its bundle made and sent 35 days ago;
+- a closed one: received 25 days ago, its bundle made and sent the school day before today;
 - a pupil who left 4 school days ago, the file made and sent the school day before by secure email, awaiting
   the next school's confirmation; and one who left that day, the file not yet sent.
 
@@ -79,7 +79,7 @@ def seed_disclosure(demo: Demo) -> None:
 
 def _closed_request(demo: Demo, lead, pupil: Pupil, asked: tuple[str, str]) -> None:
     school = demo.schools[FIRST]
-    received = demo.today - dt.timedelta(days=60)
+    received = demo.today - dt.timedelta(days=25)
     with clock(_at(demo, received)):
         sar = services.record_request(
             lead,
@@ -90,7 +90,7 @@ def _closed_request(demo: Demo, lead, pupil: Pupil, asked: tuple[str, str]) -> N
             received_on=received,
             identity_check="photo_id",
         )
-    built = demo.today - dt.timedelta(days=35)
+    built = _school_days_back(SchoolCalendar.of(school), demo.today, 1)
     with clock(_at(demo, built)):
         found = services.dossier(sar)
         services.mark_redactions(lead, sar, found.suggested)
