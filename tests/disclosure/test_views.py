@@ -54,8 +54,8 @@ def test_a_lead_takes_a_request_through_every_step_and_each_is_audited(cast, log
     keys = [k for k in services.dossier(sar).suggested][:1]
     client.post(reverse("disclosure:request_redactions", args=[sar.code]), {"redact": keys})
     client.post(reverse("disclosure:request_build", args=[sar.code]))
-    pdf = client.get(reverse("disclosure:request_download", args=[sar.code, "pdf"]))
-    data = client.get(reverse("disclosure:request_download", args=[sar.code, "json"]))
+    pdf = client.get(reverse("disclosure:pdf_request_bundle", args=[sar.code]))
+    data = client.get(reverse("disclosure:json_request_bundle", args=[sar.code]))
     closed = client.post(reverse("disclosure:request_close", args=[sar.code]), {"sent_on": "11/11/2026"})
     sar.refresh_from_db()
 
@@ -225,7 +225,7 @@ def test_a_pupil_leaves_the_file_is_made_sent_and_confirmed_each_step_audited(ca
     leaver = Leaver.objects.get()
     listing = client.get(reverse("disclosure:leavers")).content.decode()
     client.post(reverse("disclosure:leaver_build", args=[leaver.code]))
-    pdf = client.get(reverse("disclosure:leaver_download", args=[leaver.code]))
+    pdf = client.get(reverse("disclosure:pdf_leaver_file", args=[leaver.code]))
     client.post(reverse("disclosure:leaver_sent", args=[leaver.code]), {"sent_on": "11/11/2026", "sent_how": "cpoms"})
     awaiting = client.get(reverse("disclosure:leavers")).content.decode()
     client.post(reverse("disclosure:leaver_received", args=[leaver.code]), {"received_on": "11/11/2026"})

@@ -77,8 +77,11 @@ ROUTES: dict[str, Route] = {
         "GET", _only(200, *LEADS), url_kwargs=lambda cast: {"kind": "pupil", "code": str(cast.pupil.code)}
     ),
     "disclosure:request": Route("GET", _only(200, *LEADS), url_kwargs=lambda cast: _code(_request(cast))),
-    "disclosure:request_download": Route(
-        "GET", _only(200, *LEADS), url_kwargs=lambda cast: _code(_request(cast, **_built())) | {"fmt": "pdf"}
+    "disclosure:pdf_request_bundle": Route(
+        "GET", _only(200, *LEADS), url_kwargs=lambda cast: _code(_request(cast, **_built()))
+    ),
+    "disclosure:json_request_bundle": Route(
+        "GET", _only(200, *LEADS), url_kwargs=lambda cast: _code(_request(cast, **_built()))
     ),
     "disclosure:request_redactions": Route(
         "POST", _only("302 disclosure:request", *LEADS), url_kwargs=lambda cast: _code(_request(cast))
@@ -95,7 +98,7 @@ ROUTES: dict[str, Route] = {
     "disclosure:leavers": Route("GET", _only(200, *LEADS, "other_lead")),
     "disclosure:leaver_new": Route("GET", _only(200, *LEADS), url_kwargs=lambda cast: _code(cast.pupil)),
     "disclosure:leaver": Route("GET", _only(200, *LEADS), url_kwargs=lambda cast: _code(_leaver(cast))),
-    "disclosure:leaver_download": Route(
+    "disclosure:pdf_leaver_file": Route(
         "GET", _only(200, *LEADS), url_kwargs=lambda cast: _code(_leaver(cast, **_leaver_built()))
     ),
     "disclosure:leaver_build": Route(
