@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from visits.models import School, Term
@@ -43,6 +44,7 @@ class PeriodForm(forms.Form):
 
     def __init__(self, data=None, *, school_ids: list[int], **kwargs) -> None:
         super().__init__(data, **kwargs)
+        self.school_ids = school_ids
         self.fields["term"].queryset = Term.objects.filter(school_id__in=school_ids).select_related("school")
         self.fields["term"].label_from_instance = self._term_label
         self.several = len(school_ids) > 1
@@ -50,6 +52,9 @@ class PeriodForm(forms.Form):
     def _term_label(self, term: Term) -> str:
         dates = f"{term.starts:%d/%m/%Y} to {term.ends:%d/%m/%Y}"
         return f"{term.school.name}: {term.name} ({dates})" if self.several else f"{term.name} ({dates})"
+
+    def default_terms(self, data: dict):
+        return self.fields["term"].queryset
 
     def clean(self) -> dict:
         data = super().clean()
@@ -60,7 +65,7 @@ class PeriodForm(forms.Form):
             data["start"], data["end"] = term.starts, term.ends
             return data
         if start is None and end is None:
-            data["start"], data["end"] = default_period(self.fields["term"].queryset)
+            data["term"], data["start"], data["end"] = default_period(self.default_terms(data))
             return data
         if start is None or end is None:
             raise forms.ValidationError("Enter both dates, or choose a term.")
@@ -72,12 +77,24 @@ class PeriodForm(forms.Form):
         return data
 
 
-def default_period(terms) -> tuple[dt.date, dt.date]:
+def default_period(terms) -> tuple[Term | None, dt.date, dt.date]:
+    """The term under way today, else the last 90 days."""
     today = timezone.localdate()
     current = terms.filter(starts__lte=today, ends__gte=today).order_by("starts").first()
     if current is not None:
-        return current.starts, current.ends
-    return today - dt.timedelta(days=90), today
+        return current, current.starts, current.ends
+    return None, today - dt.timedelta(days=90), today
+
+
+class TrustReportForm(PeriodForm):
+    """The trust's report: dates only (terms are each school's), by default the last 90 days."""
+
+    def __init__(self, data=None, *, school_ids: list[int], **kwargs) -> None:
+        super().__init__(data, school_ids=school_ids, **kwargs)
+        del self.fields["term"]
+
+    def default_terms(self, data: dict):
+        return Term.objects.none()
 
 
 class SchoolReportForm(PeriodForm):
@@ -93,10 +110,15 @@ class SchoolReportForm(PeriodForm):
         if len(school_ids) == 1:
             self.fields["school"].widget = forms.HiddenInput()
 
+    def _school(self, data: dict) -> School | None:
+        return data.get("school") or self.fields["school"].queryset.first()
+
+    def default_terms(self, data: dict):
+        return self.fields["term"].queryset.filter(school=self._school(data))
+
     def clean(self) -> dict:
         data = super().clean()
-        school = data.get("school") or self.fields["school"].queryset.first()
-        data["school"] = school
+        school = data["school"] = self._school(data)
         term = data.get("term")
         if term is not None and school is not None and term.school_id != school.pk:
             self.add_error("term", "Choose a term of the school the report is for.")
@@ -118,6 +140,19 @@ class VisitListForm(SchoolReportForm):
         return data
 
 
+PERIOD_FIELDS = ("term", "date_from", "date_to")
+
+
+def with_defaults(form: forms.Form, query: str) -> forms.Form:
+    """A valid form whose period (or term) was left to its default, bound again to what it chose,
+    so that the page shows the choice it reports on."""
+    if not form.is_valid() or any(form.data.get(name) for name in PERIOD_FIELDS):
+        return form
+    again = type(form)(QueryDict(query), school_ids=form.school_ids)
+    again.is_valid()
+    return again
+
+
 class GovernorsForm(forms.Form):
     """The governors' report: one of the school's terms."""
 
@@ -126,6 +161,7 @@ class GovernorsForm(forms.Form):
 
     def __init__(self, data=None, *, school_ids: list[int], **kwargs) -> None:
         super().__init__(data, **kwargs)
+        self.school_ids = school_ids
         self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
         if len(school_ids) == 1:
             self.fields["school"].widget = forms.HiddenInput()

@@ -23,7 +23,7 @@ from visits.pdf import html_to_pdf
 
 from . import exports, figures
 from . import who as reports_who
-from .forms import GovernorsForm, SchoolReportForm, TermForm, VisitListForm
+from .forms import GovernorsForm, SchoolReportForm, TermForm, TrustReportForm, VisitListForm, with_defaults
 
 PER_PAGE = 50
 
@@ -43,6 +43,8 @@ def _school_form(request: HttpRequest, form_class=SchoolReportForm):
 def school_report(request: HttpRequest) -> HttpResponse:
     """A school's report over a term or dates: each figure a chart and a table, linked to its visits."""
     form = _school_form(request)
+    if form.is_valid():
+        form = with_defaults(form, exports.period_query(form.cleaned_data))
     context = {"form": form, "report": None}
     if form.is_valid():
         data = form.cleaned_data
@@ -98,8 +100,8 @@ def visit_list_csv(request: HttpRequest) -> HttpResponse:
     return exports.visits_csv(request, form.cleaned_data)
 
 
-def _trust_form(request: HttpRequest) -> SchoolReportForm:
-    return SchoolReportForm(request.GET, school_ids=_schools(reports_who.trust_schools(request.user)))
+def _trust_form(request: HttpRequest) -> TrustReportForm:
+    return TrustReportForm(request.GET, school_ids=_schools(reports_who.trust_schools(request.user)))
 
 
 @require_GET
@@ -107,6 +109,8 @@ def _trust_form(request: HttpRequest) -> SchoolReportForm:
 def trust_report(request: HttpRequest) -> HttpResponse:
     """The trust administrator's report: each school's figures and the trust's total (numbers only)."""
     form = _trust_form(request)
+    if form.is_valid():
+        form = with_defaults(form, exports.period_query(form.cleaned_data, school=False))
     context = {"form": form, "schools": None}
     if form.is_valid():
         data = form.cleaned_data
@@ -132,6 +136,7 @@ def _governors(request: HttpRequest) -> tuple[GovernorsForm, dict | None]:
     form = GovernorsForm(request.GET, school_ids=_schools(reports_who.governors_schools(request.user)))
     if not form.is_valid() or form.cleaned_data.get("term") is None:
         return form, None
+    form = with_defaults(form, exports.governors_query(form.cleaned_data))
     data = form.cleaned_data
     term = data["term"]
     report = figures.for_governors(data["school"].pk, term.starts, term.ends)

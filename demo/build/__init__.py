@@ -19,7 +19,7 @@ from visits.models import Trust
 
 from .disclosure import seed_disclosure
 from .people import make_people_and_places
-from .reports import seed_terms
+from .reports import seed_history, seed_terms
 from .retention import seed_retention
 from .safeguarding import seed_concerns, seed_cpoms, seed_incidents, seed_risk
 from .state import Demo
@@ -41,6 +41,7 @@ def build() -> Demo:
         seed_incidents(demo)
         seed_cpoms(demo)
         seed_terms(demo)
+        seed_history(demo)
         seed_disclosure(demo)
         seed_retention(demo)
     return demo
