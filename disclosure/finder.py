@@ -24,7 +24,8 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from safeguarding.models import Concern, Incident
-from visits.models import AuditEntry, Contact, Pupil, School, StoredDocument, Visit
+from visits import pdf, stored_documents
+from visits.models import AuditEntry, Contact, Pupil, School, Visit
 
 
 @dataclass
@@ -243,17 +244,19 @@ def _incident_entry(incident: Incident) -> Entry:
 
 
 def _documents_entry(visits: list[Visit]) -> Entry:
+    """The documents kept of each visit (`visits.stored_documents.versions`): which, which version,
+    when and why it was kept, and its fingerprint. By title, not file name (a file name carries
+    every pupil's initials); the PDFs themselves are not attached, as they show others unredacted:
+    what they say is in this bundle, redacted."""
     entry = Entry("documents", "Documents kept")
-    kept = (
-        StoredDocument.objects.filter(visit__in=visits)
-        .defer("content")
-        .select_related("visit")
-        .order_by("visit__scheduled_start", "kind", "version")
-    )
-    for doc in kept:
-        state = "content erased" if doc.erased_at else f"SHA-256 {doc.sha256[:16]}" if doc.sha256 else "kept as made"
-        text = f"{doc.filename}, version {doc.version}, kept {_text(doc.made_at)} ({doc.occasion}); {state}"
-        entry.add(f"{doc.code}", "Document", text, redactable=False)
+    for visit in visits:
+        for doc in stored_documents.versions(visit):
+            title = pdf.DOCUMENTS[doc.kind].title if doc.kind in pdf.DOCUMENTS else doc.kind
+            fingerprint = doc.sha256 or doc.snapshot_sha256
+            state = "content erased" if doc.erased_at else f"SHA-256 {fingerprint[:16]}" if fingerprint else ""
+            text = f"{title} of the visit on {_text(visit.scheduled_start)}, version {doc.version}, kept "
+            text += f"{_text(doc.made_at)} ({doc.occasion})" + (f"; {state}" if state else "")
+            entry.add(f"{doc.code}", "Document", text, redactable=False)
     return entry
 
 

@@ -83,6 +83,8 @@ def test_the_bundle_holds_every_record_about_the_pupil_and_none_about_others(cas
         assert "bluebell" not in output
         assert cast.pupil.last_name in output
     assert REDACTED in data and "[redacted: third" in text
+    # The documents kept of the visit are listed (by title, with their fingerprint), not attached.
+    assert "Record of Home Visit of the visit on" in data
     assert json.loads(data)["format"] == "home-visits/disclosure/1"
 
 
