@@ -1,5 +1,6 @@
 """The forms of subject access and leavers: every date as dd/mm/yyyy, none in the future where it
-is something that has happened, each refusal in words on the form."""
+is something that has happened, each refusal in words on the form; no control character in any
+text (`PlainTextForm`, as every form of the project)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+
+from homevisits.validators import PlainTextForm
 
 from .models import Leaver, Relationship, SentHow, SubjectAccessRequest
 
@@ -38,7 +41,7 @@ def happened(value: dt.date | None, what: str) -> dt.date | None:
     return value
 
 
-class RequestForm(forms.ModelForm):
+class RequestForm(PlainTextForm, forms.ModelForm):
     received_on = date_field("Date received", help_text="The day the school had the request, by any means.")
 
     class Meta:
@@ -62,14 +65,14 @@ class RequestForm(forms.ModelForm):
         return happened(self.cleaned_data.get("received_on"), "date received")
 
 
-class CloseRequestForm(forms.Form):
+class CloseRequestForm(PlainTextForm, forms.Form):
     sent_on = date_field("Date the bundle was sent")
 
     def clean_sent_on(self):
         return happened(self.cleaned_data.get("sent_on"), "date sent")
 
 
-class LeaverForm(forms.ModelForm):
+class LeaverForm(PlainTextForm, forms.ModelForm):
     left_on = date_field("Date the pupil left")
     starts_on = date_field("Date they start at the next school", required=False)
 
@@ -90,7 +93,7 @@ class LeaverForm(forms.ModelForm):
         return data
 
 
-class SentForm(forms.Form):
+class SentForm(PlainTextForm, forms.Form):
     sent_on = date_field("Date the file was sent")
     sent_how = forms.ChoiceField(
         label="How it was sent",
@@ -102,7 +105,7 @@ class SentForm(forms.Form):
         return happened(self.cleaned_data.get("sent_on"), "date sent")
 
 
-class ReceivedForm(forms.Form):
+class ReceivedForm(PlainTextForm, forms.Form):
     received_on = date_field("Date the next school confirmed receipt")
 
     def clean_received_on(self):

@@ -180,6 +180,7 @@ def test_the_list_shows_days_left_and_overdue_in_words(cast, login):
         ({"requester_name": ""}, "requester_name", "Enter who made the request."),
         ({"relationship": "contact"}, "relationship", "Select a valid choice"),
         ({"identity_check": ""}, "identity_check", "Choose how their identity was checked."),
+        ({"requester_name": "Pat\x00Smith"}, "requester_name", "hidden control character"),
     ],
 )
 def test_bad_input_on_a_new_request_is_answered_on_the_form(cast, login, change, field, words):
