@@ -89,6 +89,11 @@ class SubjectAccessRequest(models.Model):
     def is_built(self) -> bool:
         return self.built_at is not None
 
+    @property
+    def bundle_is_stale(self) -> bool:
+        """The marks were saved after the bundle was made: it no longer holds back what they say."""
+        return self.is_built and self.redactions_at is not None and self.redactions_at > self.built_at
+
 
 class SentHow(models.TextChoices):
     CPOMS = "cpoms", "CPOMS transfer"

@@ -96,6 +96,8 @@ def close_request(user: User, sar: SubjectAccessRequest, sent_on: dt.date) -> No
         raise StepRefused("This request is already closed.")
     if not sar.is_built:
         raise StepRefused("Build the bundle first: the request is closed with what was sent.")
+    if sar.bundle_is_stale:
+        raise StepRefused("What is held back changed after the bundle was made: make it again, then send that.")
     if sent_on < timezone.localtime(sar.built_at).date():
         raise StepRefused("The bundle cannot have been sent before it was built.")
     sar.sent_on, sar.closed_by, sar.closed_at = sent_on, user, timezone.now()

@@ -308,3 +308,23 @@ def test_the_records_menu_shows_the_entries_to_leads_only(cast, login):
 
     assert reverse("disclosure:leavers") in lead_page
     assert reverse("disclosure:requests") not in head_page
+
+
+def test_a_bundle_made_before_the_marks_changed_cannot_be_sent(cast, login, pinned_clock):
+    # Arrange: made, then a mark saved a minute later.
+    visit_with_everything(cast, cast.household, [cast.pupil], "STALE")
+    client = login(cast.lead)
+    _new_request(client, cast)
+    sar = SubjectAccessRequest.objects.get()
+    services.build_request_bundle(cast.lead, sar)
+    pinned_clock.shift(dt.timedelta(minutes=1))
+    services.mark_redactions(cast.lead, sar, [])
+
+    # Act
+    page = client.get(reverse("disclosure:request", args=[sar.code])).content.decode()
+    response = client.post(reverse("disclosure:request_close", args=[sar.code]), {"sent_on": "11/11/2026"}, follow=True)
+
+    # Assert
+    sar.refresh_from_db()
+    assert 'data-testid="stale"' in page
+    assert not sar.is_closed and "make it again" in response.content.decode()
