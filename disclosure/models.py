@@ -45,6 +45,9 @@ class SubjectAccessRequest(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     # The lead's redaction marks: the keys of the items held back (`disclosure.finder`), who, when.
     redactions = models.JSONField(default=list, blank=True)
+    # The items the lead had before them when saving: one found later (a new visit) that is about
+    # someone else is held back as suggested until the lead marks again.
+    redactions_seen = models.JSONField(default=list, blank=True)
     redactions_marked = models.BooleanField(default=False)
     redactions_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     redactions_at = models.DateTimeField(null=True, blank=True)

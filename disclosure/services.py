@@ -40,8 +40,11 @@ def dossier(sar: SubjectAccessRequest) -> finder.Dossier:
 
 
 def marks(sar: SubjectAccessRequest, found: finder.Dossier) -> set[str]:
-    """The keys held back: the lead's marks once saved; until then, the items suggested."""
-    return set(sar.redactions) if sar.redactions_marked else set(found.suggested)
+    """The keys held back: the lead's marks once saved, and the suggested items they have not seen
+    (found since); until marks are saved, every item suggested."""
+    if not sar.redactions_marked:
+        return set(found.suggested)
+    return set(sar.redactions) | (set(found.suggested) - set(sar.redactions_seen))
 
 
 @transaction.atomic
@@ -49,9 +52,9 @@ def mark_redactions(user: User, sar: SubjectAccessRequest, keys: list[str]) -> i
     if sar.is_closed:
         raise StepRefused("This request is closed: its bundle was sent as it was.")
     allowed = dossier(sar).redactable_keys
-    sar.redactions = sorted(set(keys) & allowed)
+    sar.redactions, sar.redactions_seen = sorted(set(keys) & allowed), sorted(allowed)
     sar.redactions_marked, sar.redactions_by, sar.redactions_at = True, user, timezone.now()
-    sar.save(update_fields=["redactions", "redactions_marked", "redactions_by", "redactions_at"])
+    sar.save(update_fields=["redactions", "redactions_seen", "redactions_marked", "redactions_by", "redactions_at"])
     audit.record(user, AuditAction.UPDATE, sar, detail="redactions marked")
     return len(sar.redactions)
 

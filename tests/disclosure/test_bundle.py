@@ -167,3 +167,19 @@ def test_bundle_build_time_for_a_pupil_with_20_visits(cast):
 
     print(f"\nbundle of 20 visits: {seconds:.2f} s, PDF {built.pdf_bytes // 1024} KB")
     assert seconds < 30
+
+
+def test_a_visit_found_after_the_marks_were_saved_has_its_third_parties_held_back(cast, families):
+    # Arrange: the lead saves marks holding nothing back; then a new visit is recorded.
+    sar = _request(cast, cast.pupil)
+    services.mark_redactions(cast.lead, sar, [])
+    visit_with_everything(cast, cast.household, [cast.pupil], "LATER")
+
+    # Act
+    services.build_request_bundle(cast.lead, sar)
+    sar.refresh_from_db()
+    data = bytes(sar.bundle_json).decode()
+
+    # Assert: the earlier visit as marked (nothing held back), the later one as suggested.
+    assert "SUBJ-PEOPLESEEN" in data
+    assert "LATER-OUTCOME" in data and "LATER-PEOPLESEEN" not in data
