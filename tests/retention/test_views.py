@@ -190,3 +190,43 @@ def test_the_records_menu_shows_retention_to_leads_only(cast, login):
     # Assert
     assert "Retention review" in lead_page
     assert reverse("retention:queue") not in head_page
+
+
+def test_an_erased_visits_own_page_still_opens_without_its_details(cast, login, due):
+    # Arrange
+    purpose = due.visit.purpose
+    client = login(cast.lead)
+    post(client, "erase", due, {"confirm": "erase"})
+
+    # Act
+    response = client.get(reverse("visits:detail", args=[due.visit.code]))
+
+    # Assert
+    assert response.status_code == 200
+    assert purpose not in response.content.decode()
+
+
+def _queue_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("retention:queue")).status_code == 200
+    return len(captured)
+
+
+def test_the_queue_costs_the_same_queries_for_1_and_5_records(cast, login):
+    # Arrange
+    client = login(cast.lead)
+    due_record(cast)
+    client.get(reverse("retention:queue"))  # the session's first page: its own lookups
+    one = _queue_queries(client)
+    for _ in range(4):
+        due_record(cast)
+
+    # Act
+    five = _queue_queries(client)
+
+    # Assert
+    assert VisitRetention.objects.filter(review=Review.DUE).count() == 5
+    assert five == one
