@@ -124,20 +124,38 @@ def snapshot_hash(html: str, images: dict[str, tuple[bytes, str]]) -> str:
     return digest.hexdigest()
 
 
-def keep(visit: Visit, kind: str, occasion: str, actor: User | None = None) -> StoredDocument | None:
+def newest_hashes(visit: Visit) -> dict[str, tuple[int, str]]:
+    """{kind: (newest version, its snapshot's hash)} of `visit`'s kept documents, in one query."""
+    found: dict[str, tuple[int, str]] = {}
+    for kind, version, digest in StoredDocument.objects.filter(visit=visit).values_list(
+        "kind", "version", "snapshot_sha256"
+    ):
+        if version > found.get(kind, (0, ""))[0]:
+            found[kind] = (version, digest)
+    return found
+
+
+def keep(
+    visit: Visit,
+    kind: str,
+    occasion: str,
+    actor: User | None = None,
+    *,
+    last: dict[str, tuple[int, str]] | None = None,
+) -> StoredDocument | None:
     """Keep document `kind` of `visit` as it is now, as a new version if its content differs
     from the newest kept one; returns the new version, or None when nothing changed. Cheap: the
-    HTML only. The caller holds the visit's row lock (two keeps of one visit never race)."""
+    HTML only. The caller holds the visit's row lock (two keeps of one visit never race).
+    `last`: `newest_hashes(visit)`, when the caller keeps several kinds at once."""
     rendered = pdf.render_html(kind, visit)
     digest = snapshot_hash(rendered.html, rendered.images)
-    last = StoredDocument.objects.filter(visit=visit, kind=kind).order_by("-version").only("version", "snapshot_sha256")
-    last = last.first()
-    if last is not None and last.snapshot_sha256 == digest:
+    version, last_digest = (newest_hashes(visit) if last is None else last).get(kind, (0, ""))
+    if last_digest == digest:
         return None
     return StoredDocument.objects.create(
         visit=visit,
         kind=kind,
-        version=(last.version + 1) if last else 1,
+        version=version + 1,
         html=rendered.html,
         images={
             name: [content_type, base64.b64encode(data).decode()]
@@ -154,14 +172,29 @@ def keep(visit: Visit, kind: str, occasion: str, actor: User | None = None) -> S
 
 
 def keep_all(visit: Visit, kinds: Iterable[str], occasion: str, actor: User | None = None) -> list[StoredDocument]:
-    return [made for kind in kinds if (made := keep(visit, kind, occasion, actor)) is not None]
+    kinds = list(kinds)
+    last = newest_hashes(visit) if kinds else {}
+    return [made for kind in kinds if (made := keep(visit, kind, occasion, actor, last=last)) is not None]
+
+
+# What the documents read of a visit, fetched once for all the documents of a moment.
+FRESH_RELATED = (
+    "school",
+    "household",
+    "lead_visitor",
+    "second_visitor",
+    "requested_by",
+    "authorised_by",
+    "record",
+    "parent_signature",
+)
 
 
 def keep_moment(visit: Visit, moment: str, actor: User | None = None) -> list[StoredDocument]:
     """Keep the documents of `moment` (a key of MOMENTS) that exist for `visit` now. Read from a
     fresh copy of the row the caller holds locked, so no related row cached before is stale."""
     occasion, kinds = MOMENTS[moment]
-    fresh = Visit.objects.select_related("school", "household", "lead_visitor", "second_visitor").get(pk=visit.pk)
+    fresh = Visit.objects.select_related(*FRESH_RELATED).prefetch_related("pupils", "reasons").get(pk=visit.pk)
     return keep_all(fresh, [kind for kind in kinds if not access.document_unavailable(fresh, kind)], occasion, actor)
 
 

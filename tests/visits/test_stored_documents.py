@@ -173,6 +173,20 @@ def test_hc09_a_new_version_of_the_risk_assessment_is_kept_when_the_visit_is_aut
     assert first.snapshot_sha256 != second.snapshot_sha256
 
 
+def test_hc14_back_at_school_after_completion_is_a_new_form_and_record(cast: Cast, login):
+    # Arrange
+    visit = cast.make_visit(Status.COMPLETED)
+
+    # Act: the office takes the visitors' call that they are back.
+    lifecycle.record_step(visit, cast.office, "back")
+    form = pdf_text(download(login(cast.lead), "form", visit).content)
+
+    # Assert
+    assert ("form", 3, "Back at school") in kept(visit) and ("record", 3, "Back at school") in kept(visit)
+    assert "Back 11:00" in form
+    assert stored_documents.newest(visit, "record").made_by == cast.office
+
+
 # --- a download serves the stored bytes ---------------------------------------------------------------
 
 
