@@ -42,11 +42,14 @@ demo: setup
 
 # The alert runner (hc18, hc19) runs beside the web server, as cron or a systemd timer runs it
 # in production (`manage.py send_alerts` every minute), and stops with it.
+# Beside it, the PDFs of the documents kept at the visits' moments are made from their kept HTML
+# (`manage.py make_documents`, issue 17).
 run: demo
 	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
 	@DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py send_alerts --loop & runner=$$!; \
 	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py retention_review --loop & review=$$!; \
-	trap 'kill $$runner $$review 2>/dev/null' EXIT INT TERM; \
+	DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py make_documents --loop & documents=$$!; \
+	trap 'kill $$runner $$review $$documents 2>/dev/null' EXIT INT TERM; \
 	DEMO_MODE=true DATABASE_URL=$(DEMO_DB) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Runs on SQLite unless DATABASE_URL points at PostgreSQL (as .ci/run does); PostgreSQL-only
