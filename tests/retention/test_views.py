@@ -230,3 +230,20 @@ def test_the_queue_costs_the_same_queries_for_1_and_5_records(cast, login):
     # Assert
     assert VisitRetention.objects.filter(review=Review.DUE).count() == 5
     assert five == one
+
+
+def test_the_visit_page_tells_leads_how_long_it_is_kept_and_everyone_that_it_was_erased(cast, login, due):
+    # Arrange
+    url = reverse("visits:detail", args=[due.visit.code])
+    lead_before = login(cast.lead).get(url).content.decode()
+    office_before = login(cast.office).get(url).content.decode()
+
+    # Act
+    post(login(cast.lead), "erase", due, {"confirm": "erase"})
+    office_after = login(cast.office).get(url).content.decode()
+
+    # Assert
+    assert "Due for review" in lead_before and reverse("retention:record", args=[due.code]) in lead_before
+    assert "retention-panel" not in office_before
+    assert "personal details were erased" in office_after
+    assert reverse("retention:record", args=[due.code]) not in office_after
