@@ -167,6 +167,7 @@ def keep(
         size=0,
         filename=rendered.filename,
         occasion=occasion,
+        made_at=timezone.now(),
         made_by=actor if actor is not None and actor.is_authenticated else None,
     )
 

@@ -307,13 +307,16 @@ def test_the_visit_page_lists_each_version_with_what_made_it_when_and_who(cast: 
 
     # Assert
     assert "Versions kept (6)" in lead
-    assert "Home Visit Form, version 1 (PDF)" in lead and "Home Visit Form, version 2 (PDF)" in lead
+    assert (
+        "Home Visit Form (school copy), version 1 (PDF)" in lead
+        and "Home Visit Form (school copy), version 2 (PDF)" in lead
+    )
     assert f"Authorised &middot; 11/11/2026 11:00 &middot; {cast.lead}" in lead
     assert f"Completed &middot; 11/11/2026 11:00 &middot; {cast.visitor}" in lead
     for document in stored_documents.versions(visit):
         assert version_url(visit, document) in lead
     # The office may not have the record (hc24): its versions are not listed for them.
-    assert "Record of Home Visit, version" not in office and "Home Visit Form, version 2 (PDF)" in office
+    assert "Record of Home Visit, version" not in office and "Home Visit Form (school copy), version 2 (PDF)" in office
 
 
 # --- access and audit of the version URL -------------------------------------------------------------
