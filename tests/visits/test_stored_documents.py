@@ -404,4 +404,4 @@ def test_erase_empties_every_version_and_keeps_the_rows(cast: Cast, login):
     assert stored_documents.erase(visit) == 0
     response = download(client, "form", visit)
     assert response.status_code == 302
-    assert "Erased" in client.get(reverse("visits:detail", args=[visit.code])).content.decode()
+    assert "(erased)" in client.get(reverse("visits:detail", args=[visit.code])).content.decode()
