@@ -9,6 +9,7 @@ the stored bytes: never re-rendered from today's data.
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import timedelta
 from unittest import mock
 
@@ -405,3 +406,19 @@ def test_erase_empties_every_version_and_keeps_the_rows(cast: Cast, login):
     response = download(client, "form", visit)
     assert response.status_code == 302
     assert "(erased)" in client.get(reverse("visits:detail", args=[visit.code])).content.decode()
+
+
+def test_the_document_runner_loops_beside_the_alert_runner_and_skips_erased_versions(cast: Cast):
+    # Arrange: two visits' documents kept; one visit erased.
+    kept_visit = cast.make_visit(Status.AUTHORISED)
+    erased_visit = cast.make_visit(Status.AUTHORISED)
+    stored_documents.erase(erased_visit)
+    out = io.StringIO()
+
+    # Act
+    call_command("make_documents", "--loop", "--passes", "1", "--every", "0", stdout=out)
+
+    # Assert: the form and the risk assessment of the kept one; nothing of the erased one.
+    assert out.getvalue().strip() == "documents made: 2"
+    assert all(k.size > 0 for k in stored_documents.versions(kept_visit))
+    assert all(k.size == 0 and k.erased_at for k in stored_documents.versions(erased_visit))
