@@ -246,7 +246,7 @@ STAFF = {
         Person(
             username="governor.holycross",
             first="Helen",
-            last="Ashworth",
+            last="Fairbrother",
             job_title="Chair of governors",
             roles=(Role.GOVERNOR,),
         ),

@@ -46,13 +46,14 @@ SIZES = {
     "1280x800": {"width": 1280, "height": 800},
     "390x844": {"width": 390, "height": 844},
 }
-# One of each role the demo has: office, lead, deputy, visitor, head and the trust's admin.
+# One of each role the demo has: office, lead, deputy, visitor, head, governor and the trust's admin.
 ROLES = [
     "office.holycross",
     "lead.holycross",
     "deputy.holycross",
     "visitor1.holycross",
     "head.holycross",
+    "governor.holycross",
     "admin.trust",
 ]
 # Not pages a person reads in the browser, or not a GET a person makes by following a link: PDFs,

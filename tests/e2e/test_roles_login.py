@@ -26,6 +26,7 @@ HOMES = {
     "visitor1.holycross": ("/visits/mine/", "My visits"),
     "visitor2.holycross": ("/visits/mine/", "My visits"),
     "head.holycross": ("/visits/overview/", "Home visits overview"),
+    "governor.holycross": ("/reports/governors/", "Governors' report"),
     "office.mount": ("/visits/today/", "Visits on"),
     "lead.mount": ("/queue/", "Waiting for your decision"),
     "visitor1.mount": ("/visits/mine/", "My visits"),
