@@ -56,7 +56,7 @@ def _former_family(demo: Demo) -> int:
         first_name="Liam",
         last_name="Ashworth",
         date_of_birth=dt.date(2009, 3, 14),
-        year_group="Left (Year 6 in 2020)",
+        year_group="Left in 2020",
     )
     demo.households[FIRST].append(household)
     return len(demo.households[FIRST]) - 1
