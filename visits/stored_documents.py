@@ -178,24 +178,17 @@ def keep_all(visit: Visit, kinds: Iterable[str], occasion: str, actor: User | No
     return [made for kind in kinds if (made := keep(visit, kind, occasion, actor, last=last)) is not None]
 
 
-# What the documents read of a visit, fetched once for all the documents of a moment.
-FRESH_RELATED = (
-    "school",
-    "household",
-    "lead_visitor",
-    "second_visitor",
-    "requested_by",
-    "authorised_by",
-    "record",
-    "parent_signature",
-)
+# What every document reads of a visit, fetched once for all the documents of a moment (measured:
+# joining more, such as the visitors or the record, costs more than their own small queries).
+FRESH_RELATED = ("school", "household")
+FRESH_PREFETCH = ("pupils", "reasons")
 
 
 def keep_moment(visit: Visit, moment: str, actor: User | None = None) -> list[StoredDocument]:
     """Keep the documents of `moment` (a key of MOMENTS) that exist for `visit` now. Read from a
     fresh copy of the row the caller holds locked, so no related row cached before is stale."""
     occasion, kinds = MOMENTS[moment]
-    fresh = Visit.objects.select_related(*FRESH_RELATED).prefetch_related("pupils", "reasons").get(pk=visit.pk)
+    fresh = Visit.objects.select_related(*FRESH_RELATED).prefetch_related(*FRESH_PREFETCH).get(pk=visit.pk)
     return keep_all(fresh, [kind for kind in kinds if not access.document_unavailable(fresh, kind)], occasion, actor)
 
 
