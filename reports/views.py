@@ -161,7 +161,8 @@ def governors_pdf(request: HttpRequest) -> HttpResponse:
     if found is None:
         return redirect("reports:governors")
     pdf = html_to_pdf(render_to_string("reports/governors_pdf.html", found))
-    audit.record(request.user, AuditAction.EXPORT, object_type="report", school=found["school"], detail="governors PDF")
+    detail = f"governors PDF: term {found['term'].pk}"
+    audit.record(request.user, AuditAction.EXPORT, object_type="report", school=found["school"], detail=detail)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{exports.governors_filename(found, "pdf")}"'
     response["Cache-Control"] = "no-store"
