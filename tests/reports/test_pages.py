@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from reports import figures
 from tests.reports.conftest import completed, visit_on
 from visits.enums import AuditAction, Role, Status
 from visits.models import AuditEntry, Contact, Membership, Pupil, Term
@@ -358,3 +359,31 @@ def test_the_school_report_csv_has_every_figure(cast, login):
     assert figures_in[("All", "All visits asked for")] == "1"
     assert figures_in[("How visits were made", "One member of staff alone")] == "1"
     assert figures_in[("Visits by reason", "Attendance issues or concerns")] == "1"
+
+
+def test_each_chart_is_an_image_named_by_its_title_beside_its_table(cast, login):
+    # Arrange
+    visit_on(cast, Status.REQUESTED)
+
+    # Act
+    page = login(cast.lead).get(_url("reports:school", **PERIOD)).content.decode()
+
+    # Assert: every chart is role="img", labelled by its own <title>, and has a table of numbers.
+    charts = re.findall(r'<svg[^>]*role="img"[^>]*aria-labelledby="([^"]+)"', page)
+    assert len(charts) == len(figures.GROUPS)
+    assert all(f'<title id="{name}">' in page for name in charts)
+    assert page.count("<caption") >= len(figures.GROUPS)
+    assert " style=" not in page and "onclick" not in page
+
+
+def test_a_hidden_count_draws_no_bar_on_the_governors_page(cast, login, term):
+    # Arrange: two visits, both fewer than 5 everywhere.
+    visit_on(cast, Status.REQUESTED)
+    visit_on(cast, Status.REQUESTED)
+
+    # Act
+    page = login(cast.governor).get(_url("reports:governors")).content.decode()
+
+    # Assert
+    assert "<rect" not in page
+    assert "fewer than 5" in page and ">2<" not in page
