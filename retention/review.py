@@ -69,18 +69,24 @@ def _queue_past(school_ids: list[int], years: dict[int, tuple[int, int]], today:
     for ids in _batches(past):
         with transaction.atomic():
             rows = {r.visit_id: r for r in VisitRetention.objects.select_for_update().filter(visit_id__in=ids)}
+            unchanged = []  # most: dated right already, one UPDATE for the batch
             for visit in dated(Visit.objects.filter(pk__in=ids)):
                 row = rows[visit.pk]
                 if row.review != Review.RETAINED:
                     continue  # decided while this ran
                 basis, until = retention_for(visit, years[visit.school_id])
-                if (basis, until) != (row.basis, row.retain_until):
-                    counts.redated += 1
+                if (basis, until) == (row.basis, row.retain_until):
+                    unchanged.append(row.pk)
+                    continue
+                counts.redated += 1
                 row.basis, row.retain_until, row.computed_at = basis, until, now
                 if until <= today:
                     row.review, row.due_since = Review.DUE, today
                     counts.now_due += 1
                 row.save(update_fields=["basis", "retain_until", "computed_at", "review", "due_since"])
+            counts.now_due += VisitRetention.objects.filter(pk__in=unchanged).update(
+                review=Review.DUE, due_since=today, computed_at=now
+            )
 
 
 def run(today: dt.date | None = None, school_ids: list[int] | None = None) -> Counts:
