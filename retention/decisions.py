@@ -15,6 +15,7 @@ from visits.enums import AuditAction
 from visits.models import User
 
 from .models import DecisionKind, RetentionDecision, Review, VisitRetention
+from .who import may_review
 
 # A kept record comes back to the queue at the latest after this many years.
 LONGEST_KEEP_YEARS = 10
@@ -24,7 +25,9 @@ class DecisionRefused(Exception):
     """The record is not in a state for this decision: `str()` says why, in words for the lead."""
 
 
-def _locked(row: VisitRetention) -> VisitRetention:
+def _locked(row: VisitRetention, by: User) -> VisitRetention:
+    if not may_review(by, row.school_id):
+        raise DecisionRefused("Only a safeguarding lead or deputy of the visit's school may decide on its record.")
     return VisitRetention.objects.select_for_update().select_related("visit").get(pk=row.pk)
 
 
@@ -41,7 +44,7 @@ def _decide(locked: VisitRetention, by: User, kind: str, reason: str, review_aft
 def keep(row: VisitRetention, by: User, reason: str, review_after: dt.date) -> VisitRetention:
     """Keep a due record until `review_after`, when it comes back to the queue."""
     with transaction.atomic():
-        locked = _locked(row)
+        locked = _locked(row, by)
         if not locked.is_due:
             raise DecisionRefused("Only a record due for review can be kept: this one is not in the queue now.")
         locked.review, locked.kept_reason, locked.review_after, locked.due_since = (
@@ -58,7 +61,7 @@ def hold(row: VisitRetention, by: User, reason: str) -> VisitRetention:
     """Legal hold (the Independent Inquiry into Child Sexual Abuse, any inquiry or claim): never
     erased, never back in the queue, until a lead lifts the hold."""
     with transaction.atomic():
-        locked = _locked(row)
+        locked = _locked(row, by)
         if locked.is_erased:
             raise DecisionRefused("This record has been erased: there is nothing left to hold.")
         if locked.is_held:
@@ -71,7 +74,7 @@ def hold(row: VisitRetention, by: User, reason: str) -> VisitRetention:
 def release(row: VisitRetention, by: User, reason: str) -> VisitRetention:
     """Lift a legal hold: the record is due for review again if its date has passed."""
     with transaction.atomic():
-        locked = _locked(row)
+        locked = _locked(row, by)
         if not locked.is_held:
             raise DecisionRefused("This record is not on legal hold.")
         today = timezone.localdate()

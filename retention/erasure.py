@@ -36,6 +36,7 @@ from visits.models import ParentSignature, RecordDraft, StaffSignature, User, Vi
 
 from .models import DecisionKind, RetentionDecision, Review, VisitRetention
 from .rules import REVIEWABLE, refresh
+from .who import may_review
 
 # Words put where the database insists on some text (a declined signature's reason, a closed
 # concern's reason, a reviewed incident's note): fixed words, never the erased value.
@@ -85,6 +86,8 @@ def erase(visit: Visit, by: User) -> VisitRetention:
 
     Refuses a record on legal hold, a visit not yet finished, and a record with no retention row
     (the daily review makes one for every finished visit). Returns the retention row."""
+    if not may_review(by, visit.school_id):
+        raise ErasureRefused("Only a safeguarding lead or deputy of the visit's school may erase its record.")
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         row = VisitRetention.objects.select_for_update().filter(visit=locked).first()

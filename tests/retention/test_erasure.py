@@ -359,3 +359,17 @@ def test_the_owner_too_may_only_blank_the_notes_of_an_erased_visit(cast):
     # Assert
     assert refusals == dict.fromkeys(refusals, True)
     assert allowed
+
+
+def test_only_a_lead_of_the_school_may_erase_or_decide(cast):
+    # Arrange
+    visit = cast.make_visit(Status.COMPLETED)
+    row = rules.refresh(visit)
+
+    # Act / Assert
+    for person in (cast.office, cast.head, cast.other_lead):
+        with pytest.raises(erasure.ErasureRefused, match="lead or deputy"):
+            erasure.erase(visit, person)
+        with pytest.raises(decisions.DecisionRefused, match="lead or deputy"):
+            decisions.hold(row, person, "Inquiry.")
+    assert VisitRetention.objects.get(pk=row.pk).review == Review.RETAINED
