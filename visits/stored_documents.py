@@ -19,13 +19,13 @@ transaction that made the moment, on the locked visit):
 - "Authorised": the Home Visit Form (school copy) and the risk assessment as reviewed for it
   (a new assessment version sends the visit back to the lead, so it is kept again at the next
   authorisation);
-- "Set off": the copy for the home (and the risk assessment, if it changed);
+- "Set off": the copy for the home;
 - "Parent signed" / "Parent did not sign" / "Staff member signed": the documents that print the
   signatures: the form, the copy for the home, the record once written;
 - "Record written": the Record of Home Visit (a correction while under way makes a new version)
   and the copy for the home (it prints what was agreed with the family);
 - "Completed", and after it "Back at school" / "Not returning to school": the Record and the form,
-  which print when the visit really happened (and the copy for the home at completion);
+  which print when the visit really happened;
 - the appointment letter is kept when it is printed (each download, a new version only when what
   it says changed: it is dated the day it is printed).
 A kind is kept only once it exists for the visit (`visits.access.DOCUMENT_RULES` says when), and
@@ -64,12 +64,15 @@ KINDS = tuple(pdf.DOCUMENTS)
 # it exists for the visit). Keyed by the lifecycle's action, or by the signal's name.
 MOMENTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "authorise": ("Authorised", ("form", "risk_assessment")),
-    "start": ("Set off", ("home_copy", "risk_assessment")),
+    # The risk assessment cannot change between authorisation and set off (a new review sends the
+    # visit back to the lead), so set off keeps the copy for the home only.
+    "start": ("Set off", ("home_copy",)),
     "parent_signed": ("Parent signed", ("home_copy", "form", "record")),
     "parent_did_not_sign": ("Parent did not sign", ("home_copy", "form", "record")),
     "staff_signed": ("Staff member signed", ("form", "home_copy", "record")),
     "record_written": ("Record written", ("record", "home_copy")),
-    "complete": ("Completed", ("record", "form", "home_copy")),
+    # The copy for the home prints no times and nothing completion adds: not kept again here.
+    "complete": ("Completed", ("record", "form")),
     # The form and the record print when the visit really happened: after completion, the
     # visitors' return (or their call to say they are not coming back) is their last time.
     "back": ("Back at school", ("form", "record")),
