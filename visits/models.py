@@ -749,10 +749,12 @@ class StoredDocument(models.Model):
     kept with its SHA-256 and served from here, never re-rendered from today's data. A new version
     is added only when the document's own content changes; every version is kept.
 
-    `content` is the PDF's bytes, in the database beside the rows it was made from (one backup, one
-    transaction, no local files on stateless app servers). Erasure (retention) empties `content`
-    and stamps `erased_at`; the row, its hash and who made it stay, so the list of versions keeps
-    its shape."""
+    `html` and `images` are the document as it was at the moment (`snapshot_sha256` is their hash,
+    the content compared for a new version); `content` is the PDF made from them once, later, in the
+    database beside the rows it was made from (one backup, one transaction, no local files on
+    stateless app servers). Erasure (retention, `visits.stored_documents.erase`) empties `content`,
+    `html` and `images` and stamps `erased_at`; the row, its hashes and who made it stay, so the
+    list of versions keeps its shape."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="stored_documents")
