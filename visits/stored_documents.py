@@ -39,9 +39,9 @@ The API for other apps (disclosure, retention, reports), all by visit:
 - `newest(visit, kind)`: the newest version of one kind, or None; `version_of(visit, code)`: one;
 - `pdf_of(document)`: the PDF's bytes: stored ones, or made once from the snapshot and stored
   (0.2-0.6 s the first time), b"" once erased;
-- `erase(visit) -> int`: empties every version's PDF, HTML and images and stamps `erased_at`,
-  keeping the rows (hashes, occasion, when, who), and returns how many it emptied. Under the
-  caller's transaction; the caller writes the audit row.
+- `erase(visit) -> int`: empties every version's PDF, HTML, images and file name (it carries the
+  pupils' initials) and stamps `erased_at`, keeping the rows (hashes, occasion, when, who), and
+  returns how many it emptied. Under the caller's transaction; the caller writes the audit row.
 """
 
 from __future__ import annotations
@@ -106,11 +106,12 @@ def newest(visit: Visit, kind: str) -> StoredDocument | None:
 
 def erase(visit: Visit) -> int:
     """Empty the content of every kept version of `visit`'s documents (the PDF's bytes, the HTML
-    snapshot and its images) and stamp `erased_at`; the rows stay with their hashes, occasion,
-    when and who, so the list of versions keeps its shape. Returns how many were emptied now
-    (those erased before are left as they are). Runs in the caller's transaction if any."""
+    snapshot and its images, and the file name, which carries the pupils' initials) and stamp
+    `erased_at`; the rows stay with their hashes, occasion, when and who, so the list of versions
+    keeps its shape. Returns how many were emptied now (those erased before are left as they
+    are). Runs in the caller's transaction if any."""
     return StoredDocument.objects.filter(visit=visit, erased_at__isnull=True).update(
-        content=b"", html="", images={}, erased_at=timezone.now()
+        content=b"", html="", images={}, filename="", erased_at=timezone.now()
     )
 
 

@@ -398,7 +398,7 @@ def test_erase_empties_every_version_and_keeps_the_rows(cast: Cast, login):
     # Assert
     assert erased == 6
     for version in StoredDocument.objects.filter(visit=visit):
-        assert (bytes(version.content), version.html, version.images) == (b"", "", {})
+        assert (bytes(version.content), version.html, version.images, version.filename) == (b"", "", {}, "")
         assert version.erased_at is not None and version.made_by is not None
         assert (version.sha256, version.snapshot_sha256) == hashes[(version.kind, version.version)]
         assert stored_documents.pdf_of(version) == b""
