@@ -24,6 +24,12 @@ class Role(models.TextChoices):
         return frozenset({cls.LEAD, cls.DEPUTY_LEAD})
 
     @classmethod
+    def staff(cls) -> frozenset[str]:
+        """Roles held by the school's staff: every role but the governor's (a volunteer on the
+        board, who sees the governors' report only)."""
+        return frozenset(cls.values) - {cls.GOVERNOR}
+
+    @classmethod
     def whole_school(cls) -> frozenset[str]:
         """Roles that see every visit of their school (hc25: office, leads and head)."""
         return frozenset({cls.OFFICE, cls.LEAD, cls.DEPUTY_LEAD, cls.HEAD})

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from homevisits.pagination import seek
 from homevisits.validators import BadInput, plain_text
 from visits import access, audit, lifecycle, moves, tablet, who
-from visits.enums import AuditAction, Status
+from visits.enums import AuditAction, Role, Status
 from visits.exceptions import AlreadyDone, LifecycleError
 from visits.models import Membership, ParentSignature, Pupil, School, Visit, VisitReason, VisitRecord
 
@@ -148,7 +148,7 @@ def trust(request: HttpRequest) -> HttpResponse:
     visits = Visit.objects.filter(school=OuterRef("pk")).order_by().values("school")
     counted = visits.annotate(n=Func(F("id"), function="COUNT")).values("n")
     staff = (
-        Membership.objects.filter(school=OuterRef("pk"), is_active=True)
+        Membership.objects.filter(school=OuterRef("pk"), is_active=True, role__in=Role.staff())
         .order_by()
         .values("school")
         .annotate(n=Func(F("user_id"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)"))
