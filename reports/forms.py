@@ -9,6 +9,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
+from homevisits.validators import PlainTextForm
 from visits.models import School, Term
 
 from . import figures
@@ -34,7 +35,7 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(PlainTextForm, forms.Form):
     """The days a report covers: one of the school's terms, or from and to dates (whole UK days,
     both included). With neither, the term under way today, else the last 90 days."""
 
@@ -153,7 +154,7 @@ def with_defaults(form: forms.Form, query: str) -> forms.Form:
     return again
 
 
-class GovernorsForm(forms.Form):
+class GovernorsForm(PlainTextForm, forms.Form):
     """The governors' report: one of the school's terms."""
 
     school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label=None)
@@ -184,7 +185,7 @@ class GovernorsForm(forms.Form):
         return data
 
 
-class TermForm(forms.ModelForm):
+class TermForm(PlainTextForm, forms.ModelForm):
     """One term of a school: ends on or after it starts, and overlaps no other term of the school."""
 
     starts = forms.DateField(
@@ -244,7 +245,7 @@ class TermForm(forms.ModelForm):
         pass
 
 
-class SchoolPickForm(forms.Form):
+class SchoolPickForm(PlainTextForm, forms.Form):
     """Which of the person's schools a page is about (the first when not given)."""
 
     school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label=None)

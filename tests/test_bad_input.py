@@ -308,6 +308,17 @@ def test_a_nul_in_a_record_drafts_version_header_is_refused(cast, login):
 
 # --- every form of the project: a NUL or a control character in each text field is a form error ---------
 
+
+def _plain(name: str):
+    """The builder of a form its view makes from the data alone."""
+    return lambda c, data: _form(name)(data)
+
+
+def _for_schools(name: str):
+    """The builder of a report's form, made for the schools the person may report on."""
+    return lambda c, data: _form(name)(data, school_ids=[c.school.pk])
+
+
 # How each view builds its form (the keyword arguments it passes), from the cast. A new form of the
 # project fails `test_every_form_of_the_project_is_tried` until it has a line here.
 FORM_BUILDERS = {
@@ -368,18 +379,49 @@ FORM_BUILDERS = {
     ),
     "accounts.forms.ProfileForm": lambda c, data: _form("accounts.forms.ProfileForm")(data, instance=c.visitor),
     "accounts.reset.ResetRequestForm": lambda c, data: _form("accounts.reset.ResetRequestForm")(data),
+    # Records (issue 17): reports, retention, subject access and leavers.
+    **{
+        f"reports.forms.{name}": _for_schools(f"reports.forms.{name}")
+        for name in (
+            "PeriodForm",
+            "TrustReportForm",
+            "SchoolReportForm",
+            "VisitListForm",
+            "GovernorsForm",
+            "SchoolPickForm",
+        )
+    },
+    "reports.forms.TermForm": lambda c, data: _form("reports.forms.TermForm")(data, school=c.school),
+    **{
+        f"retention.forms.{name}": _plain(f"retention.forms.{name}")
+        for name in ("KeepForm", "HoldForm", "ReleaseForm", "EraseForm", "PolicyForm")
+    },
+    "disclosure.forms.RequestForm": lambda c, data: _form("disclosure.forms.RequestForm")(data, subject_kind="pupil"),
+    **{
+        f"disclosure.forms.{name}": _plain(f"disclosure.forms.{name}")
+        for name in ("CloseRequestForm", "LeaverForm", "SentForm", "ReceivedForm")
+    },
     "accounts.second_factor_forms.CodeForm": lambda c, data: _form("accounts.second_factor_forms.CodeForm")(data),
     "accounts.second_factor_forms.SetupCodeForm": lambda c, data: _form("accounts.second_factor_forms.SetupCodeForm")(
         data
     ),
 }
 
-FORM_APPS = ("homevisits", "visits", "safeguarding", "accounts")
+FORM_APPS = ("homevisits", "visits", "safeguarding", "accounts", "reports", "retention", "disclosure")
 # Forms of choices, numbers, times and files only: nothing typed to refuse.
 NO_TEXT_FIELDS = {
     "visits.household_forms.ImportUploadForm",
     "accounts.forms.RolesForm",
     "accounts.forms.SchoolSettingsForm",
+    "reports.forms.PeriodForm",
+    "reports.forms.TrustReportForm",
+    "reports.forms.SchoolReportForm",
+    "reports.forms.GovernorsForm",
+    "reports.forms.SchoolPickForm",
+    "retention.forms.PolicyForm",
+    "disclosure.forms.CloseRequestForm",
+    "disclosure.forms.SentForm",
+    "disclosure.forms.ReceivedForm",
 }
 
 

@@ -61,7 +61,7 @@ ROLES = [
 NOT_A_PAGE = re.compile(
     r"(^|:)(pdf_\w+|feed|audit_export|signature_image|concern_alert|board_rows|record_draft|logout)$"
 )
-NOT_A_FILE = re.compile(r"\.(pdf|csv|ics|png|jpe?g|svg|zip)$", re.I)
+NOT_A_FILE = re.compile(r"\.(pdf|csv|ics|png|jpe?g|svg|zip|json)$", re.I)
 # A clause id of the policies (hc01.., mp01..): the README and the tests name them, screens never.
 CLAUSE_ID = re.compile(r"\b(hc|mp)\d\d\b", re.I)
 
