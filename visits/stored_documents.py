@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -56,6 +57,8 @@ from django.utils import timezone
 
 from . import access, pdf
 from .models import ParentSignature, StoredDocument, User, Visit
+
+logger = logging.getLogger(__name__)
 
 KINDS = tuple(pdf.DOCUMENTS)
 
@@ -193,7 +196,16 @@ def keep_moment(visit: Visit, moment: str, actor: User | None = None) -> list[St
     fresh copy of the row the caller holds locked, so no related row cached before is stale."""
     occasion, kinds = MOMENTS[moment]
     fresh = Visit.objects.select_related(*FRESH_RELATED).prefetch_related(*FRESH_PREFETCH).get(pk=visit.pk)
-    return keep_all(fresh, [kind for kind in kinds if not access.document_unavailable(fresh, kind)], occasion, actor)
+    wanted = [kind for kind in kinds if not access.document_unavailable(fresh, kind)]
+    try:
+        # A savepoint: a document that fails to render must never undo or refuse the step that
+        # made it true (a visitor setting off, a parent signing). The step stands, the failure is
+        # logged, and the document is kept at its first download instead ("First downloaded").
+        with transaction.atomic():
+            return keep_all(fresh, wanted, occasion, actor)
+    except Exception:  # noqa: BLE001 - any failure of a render is the same answer: the step goes on
+        logger.exception("visit %s: the documents of %r were not kept", visit.pk, moment)
+        return []
 
 
 def for_download(visit: Visit, kind: str, actor: User) -> StoredDocument:

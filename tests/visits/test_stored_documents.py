@@ -87,6 +87,25 @@ def test_no_new_version_when_nothing_changed(cast: Cast):
     assert kept(visit) == before
 
 
+def test_hc01_a_document_that_fails_to_render_never_refuses_the_step_that_made_it_true(cast: Cast, login):
+    # Arrange: an authorised visit, and a template that breaks at set off.
+    visit = cast.make_visit(Status.AUTHORISED)
+    kept_before = kept(visit)
+
+    # Act: the visitor sets off while the copy for the home cannot be rendered.
+    with mock.patch("visits.pdf.render_html", side_effect=RuntimeError("broken template")):
+        lifecycle.transition(visit, cast.visitor, lifecycle.Action.START)
+
+    # Assert: the visitor is on the road; nothing was kept at that moment...
+    visit.refresh_from_db()
+    assert visit.status == Status.IN_PROGRESS
+    assert kept(visit) == kept_before
+    # ...and the copy for the home is kept at its first download instead.
+    response = download(login(cast.visitor), "home_copy", visit)
+    assert response.status_code == 200
+    assert ("home_copy", 1, stored_documents.FIRST_DOWNLOADED) in kept(visit)
+
+
 # --- a new version when its own content changes -----------------------------------------------------
 
 
