@@ -127,13 +127,16 @@ def build_leaver_file(user: User, leaver: Leaver) -> Built:
     if leaver.is_sent:
         raise StepRefused("The file has been sent: it is kept as it was sent.")
     started = time.perf_counter()
+    # Whole, nothing held back: the file goes from one school's safeguarding lead to the next's
+    # (Keeping Children Safe in Education), who needs the family's adults, the other children and
+    # what was seen to keep the pupil safe. Redaction is for what the family is given (a subject
+    # access bundle), not for a transfer between leads.
     found = finder.find(leaver.school, leaver.pupil)
-    bundle.redact(found, found.suggested)
     facts = [
         ("Pupil left", f"{leaver.left_on:%d/%m/%Y}"),
         ("Next school", leaver.next_school),
         ("Made", f"{timezone.localtime():%d/%m/%Y %H:%M}"),
-        ("Third-party data", f"Shown as {bundle.REDACTED}"),
+        ("Other people named", "Shown in full: for the next school's designated safeguarding lead only"),
     ]
     about = {"leaver": {"left_on": leaver.left_on.isoformat(), "next_school": leaver.next_school}}
     made = bundle.build(

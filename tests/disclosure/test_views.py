@@ -14,6 +14,7 @@ from disclosure import services
 from disclosure.models import Leaver, SubjectAccessRequest
 from tests.clock import london
 from tests.disclosure.builders import visit_with_everything
+from tests.disclosure.test_bundle import pdf_text
 from tests.factories import make_household, make_pupil
 from visits.enums import AuditAction
 from visits.models import AuditEntry, Term
@@ -245,6 +246,26 @@ def test_a_pupil_leaves_the_file_is_made_sent_and_confirmed_each_step_audited(ca
         (AuditAction.UPDATE, "leaver", "pupil file sent"),
         (AuditAction.UPDATE, "leaver", "pupil file receipt confirmed"),
     ]
+
+
+def test_a_leavers_file_goes_whole_to_the_next_schools_lead(cast, login):
+    # Arrange: a visit naming other adults and an outside-agency worker (third parties to the pupil).
+    visit_with_everything(cast, cast.household, [cast.pupil], "WHOLE")
+    client = login(cast.lead)
+    client.post(
+        reverse("disclosure:leaver_new", args=[cast.pupil.code]),
+        {"left_on": "10/11/2026", "next_school": "St Anne's", "starts_on": "16/11/2026"},
+    )
+    leaver = Leaver.objects.get()
+
+    # Act
+    client.post(reverse("disclosure:leaver_build", args=[leaver.code]))
+    text = pdf_text(client.get(reverse("disclosure:pdf_leaver_file", args=[leaver.code])).content)
+
+    # Assert: nothing held back from the next school's lead, and the file says so.
+    assert "WHOLE-PERSONVISITED" in text and "WHOLE-AGENCYWORKER" in text
+    assert "[redacted" not in text
+    assert "Shown in full" in text
 
 
 @pytest.mark.clock(london(2026, 11, 23, 10, 0))
