@@ -43,7 +43,9 @@ document.addEventListener("securitypolicyviolation", function (event) {
 """
 # Not pages a browser shows: PDFs, the diary feed and the audit trail's CSV download, the alert poll
 # answers JSON.
-NOT_A_PAGE = re.compile(r":(pdf_|feed$|concern_alert$|board_rows$|signature_image$|audit_export$)")
+NOT_A_PAGE = re.compile(
+    r":(pdf_|json_|feed$|concern_alert$|board_rows$|signature_image$|audit_export$|\w+_csv$|\w+_pdf$)"
+)
 
 
 class Watched:

@@ -298,7 +298,7 @@ def test_hc14_hc15_hc20_hc23_visitor_walks_a_visit_from_set_off_to_back_at_schoo
     expect(page.get_by_test_id("next-action")).to_contain_text("Nothing left to do on this visit.")
     shot("back-at-school")
     # The timeline is one tap away under the doorstep (issue 16).
-    page.get_by_test_id("fold-more").locator("summary").tap()
+    page.get_by_test_id("fold-more").locator(":scope > summary").tap()
     page.locator(".timeline").scroll_into_view_if_needed()
     shot("timeline")
 
