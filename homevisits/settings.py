@@ -75,7 +75,9 @@ def database_from_url(url: str) -> dict:
     if parsed.scheme == "sqlite":
         # sqlite:///relative/path or sqlite:////absolute/path
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or ":memory:"}
+        # The demo's web server, alert runner, retention review and document runner share one file:
+        # a writer waits up to 20 s for another's write to end rather than failing at once (5 s).
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or ":memory:", "OPTIONS": {"timeout": 20}}
     raise ImproperlyConfigured(f"DATABASE_URL must start with postgres:// or sqlite:///, not {parsed.scheme!r}")
 
 

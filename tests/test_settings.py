@@ -79,7 +79,7 @@ def test_database_from_url_parses_sqlite(url, name):
     db = database_from_url(url)
 
     # Assert
-    assert db == {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
+    assert db == {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {"timeout": 20}}
 
 
 @pytest.mark.parametrize(
