@@ -251,7 +251,7 @@ def _documents_entry(visits: list[Visit]) -> Entry:
     entry = Entry("documents", "Documents kept")
     for visit in visits:
         for doc in stored_documents.versions(visit):
-            title = pdf.DOCUMENTS[doc.kind].title if doc.kind in pdf.DOCUMENTS else doc.kind
+            title = pdf.DOCUMENTS[doc.kind].name if doc.kind in pdf.DOCUMENTS else doc.kind
             fingerprint = doc.sha256 or doc.snapshot_sha256
             state = "content erased" if doc.erased_at else f"SHA-256 {fingerprint[:16]}" if fingerprint else ""
             text = f"{title} of the visit on {_text(visit.scheduled_start)}, version {doc.version}, kept "

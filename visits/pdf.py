@@ -248,6 +248,12 @@ class Document:
     # For the school only: marked OFFICIAL-SENSITIVE on every page.
     internal: bool
     context: Callable[[Visit], dict[str, Any]]
+    # What staff call it on screen (the printed title of the family's copy is only "Home visit").
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.title
 
     def filename(self, visit: Visit, initials: str | None = None) -> str:
         """What and when: `home-visit-form-2026-11-24-SP.pdf`."""
@@ -258,9 +264,23 @@ class Document:
 DOCUMENTS: dict[str, Document] = {
     doc.kind: doc
     for doc in [
-        Document("form", "Home Visit Form", "pdf/form.html", "home-visit-form", True, _form_context),
         Document(
-            "home_copy", "Home visit", "pdf/home_copy.html", "home-visit-family-copy", False, _family_copy_context
+            "form",
+            "Home Visit Form",
+            "pdf/form.html",
+            "home-visit-form",
+            True,
+            _form_context,
+            label="Home Visit Form (school copy)",
+        ),
+        Document(
+            "home_copy",
+            "Home visit",
+            "pdf/home_copy.html",
+            "home-visit-family-copy",
+            False,
+            _family_copy_context,
+            label="Copy for the home",
         ),
         Document("record", "Record of Home Visit", "pdf/record.html", "record-of-home-visit", True, _record_context),
         Document(

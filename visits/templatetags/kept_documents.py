@@ -10,15 +10,6 @@ from visits.models import User, Visit
 
 register = template.Library()
 
-# Each document as the Documents card's buttons name it.
-TITLES = {
-    "form": "Home Visit Form (school copy)",
-    "home_copy": "Copy for the home",
-    "record": "Record of Home Visit",
-    "risk_assessment": "Lone Working Risk Assessment",
-    "letter": "Appointment letter",
-}
-
 
 @register.simple_tag
 def kept_versions(visit: Visit, user: User) -> list[dict]:
@@ -30,7 +21,7 @@ def kept_versions(visit: Visit, user: User) -> list[dict]:
     rows.sort(key=lambda kept: (order.get(kept.kind, len(order)), -kept.version))
     return [
         {
-            "title": TITLES.get(kept.kind) or pdf.DOCUMENTS[kept.kind].title,
+            "title": pdf.DOCUMENTS[kept.kind].name,
             "version": kept.version,
             "occasion": kept.occasion,
             "made_at": kept.made_at,
